@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/** The `sluice` command. Each subcommand lives in its own module and returns an exit code. */
+import { type Io, processIo } from './io.ts';
+import { validate } from './validate.ts';
+
+const COMMANDS: Record<string, { summary: string; run: (args: string[], io: Io) => Promise<number> }> = {
+  validate: { summary: "check TenantPolicy YAML offline with the API server's rules", run: validate },
+};
+
+function usage(io: Io): void {
+  io.stderr.write('usage: sluice <command> [args]\n\ncommands:\n');
+  for (const [name, { summary }] of Object.entries(COMMANDS))
+    io.stderr.write(`  ${name.padEnd(14)} ${summary}\n`);
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    usage(io);
+    return command ? 0 : 2;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.stderr.write(`sluice: unknown command "${command}"\n`);
+    usage(io);
+    return 2;
+  }
+  return entry.run(rest, io);
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,141 @@
+/**
+ * The error registry: every error Sluice returns to a client or prints to an operator has a
+ * stable code here, an HTTP status, and a message that says what to do. Code switches on `code`,
+ * never on message text. docs/errors.md lists every code; errors.test.ts keeps the two in step.
+ */
+
+export interface ErrorSpec {
+  /** HTTP status sent to clients; CLI-only errors use 400/500 for symmetry. */
+  readonly status: number;
+  /** What happened and what to do about it. Details are appended by the caller. */
+  readonly message: string;
+}
+
+export const ERRORS = {
+  // --- tenant identity and state (sidecar ingress) ---
+  SLUICE_TENANT_UNKNOWN: {
+    status: 401,
+    message:
+      'No tenant matches this API key. Send the tenant key in "Authorization: Bearer <key>" or "x-api-key".',
+  },
+  SLUICE_TENANT_SUSPENDED: {
+    status: 403,
+    message: 'This tenant is suspended. Contact the platform team; requests are refused until it is resumed.',
+  },
+  // --- limits ---
+  SLUICE_RATE_LIMITED: {
+    status: 429,
+    message: 'The tenant exceeded its request rate limit. Retry after the number of seconds in Retry-After.',
+  },
+  SLUICE_CONCURRENCY_LIMITED: {
+    status: 429,
+    message: 'The tenant has too many requests in flight. Wait for one to finish, then retry.',
+  },
+  SLUICE_QUEUE_FULL: {
+    status: 503,
+    message: "The tenant's queue is full while the service is busy. Retry after the seconds in Retry-After.",
+  },
+  SLUICE_QUEUE_TIMEOUT: {
+    status: 503,
+    message:
+      "The service stayed busy longer than the tier's queue timeout. Retry after the seconds in Retry-After.",
+  },
+  SLUICE_BUDGET_EXHAUSTED: {
+    status: 429,
+    message:
+      "The tenant's token or cost budget for this period is used up. Wait for the next period or raise the budget.",
+  },
+  // --- request content ---
+  SLUICE_BAD_REQUEST: {
+    status: 400,
+    message: 'The request body could not be read. Send valid JSON (UTF-8) with the documented fields.',
+  },
+  SLUICE_BODY_TOO_LARGE: {
+    status: 413,
+    message:
+      'The request body is larger than the sidecar accepts. Send a smaller body or raise --body-limit.',
+  },
+  SLUICE_PROMPT_REJECTED: {
+    status: 400,
+    message:
+      'The prompt was rejected by prompt screening. Rephrase the request without instructions aimed at the model.',
+  },
+  SLUICE_TEMPLATE_INVALID: {
+    status: 400,
+    message:
+      'The prompt template is not valid. Use literal text and {{name}} placeholders with allowlisted names only.',
+  },
+  SLUICE_TEMPLATE_UNKNOWN: {
+    status: 400,
+    message: 'The tenant has no prompt template of that name. Use one listed in spec.promptTemplates.',
+  },
+  SLUICE_MODEL_NOT_ALLOWED: {
+    status: 400,
+    message: "The requested model is not allowed for this tenant. Omit 'model' or use one of GET /v1/models.",
+  },
+  // --- upstream ---
+  SLUICE_UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    message: 'The upstream could not be reached. Retry later; if it persists, check the upstream service.',
+  },
+  SLUICE_UPSTREAM_TIMEOUT: {
+    status: 504,
+    message: 'The upstream did not answer in time. Retry later or raise the upstream timeout.',
+  },
+  SLUICE_ALL_MODELS_FAILED: {
+    status: 502,
+    message:
+      "Every model in the tenant's fallback chain failed. Retry later; see sluice-fallback and the metrics.",
+  },
+  SLUICE_STREAM_INTERRUPTED: {
+    status: 502,
+    message:
+      'The model stream broke after the answer had started. The answer is incomplete; retry the request.',
+  },
+  SLUICE_NOT_READY: {
+    status: 503,
+    message:
+      'The sidecar has not loaded a policy set yet. Retry in a moment; check /readyz and the sidecar logs.',
+  },
+  // --- configuration (CLI, operator, start-up) ---
+  SLUICE_POLICY_INVALID: {
+    status: 422,
+    message: 'The TenantPolicy is not valid. Fix the named field as described and apply it again.',
+  },
+  SLUICE_CONFIG_INVALID: {
+    status: 500,
+    message:
+      'A setting is not valid, so the process did not start. Fix the named flag or environment variable.',
+  },
+  SLUICE_FILE_UNREADABLE: {
+    status: 400,
+    message: 'A file could not be read or parsed. Check the path and that it holds valid YAML or JSON.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a registry code. `detail` says what exactly was wrong (field, value, limit). */
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    const spec = ERRORS[code];
+    super(detail ? `${detail}. ${spec.message}` : spec.message, options);
+    this.name = 'SluiceError';
+    this.code = code;
+    this.status = spec.status;
+    this.detail = detail;
+  }
+
+  /** The JSON body sent to HTTP clients. */
+  toJSON(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export function isSluiceError(value: unknown): value is SluiceError {
+  return value instanceof SluiceError;
+}

@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseYamlDocuments } from '../documents.ts';
+import { KIND } from './tenant-policy.ts';
+import { validateTenantPolicy } from './validate.ts';
+
+const examples = new URL('../../examples/', import.meta.url);
+function policiesIn(folder: string) {
+  return readdirSync(new URL(folder, examples))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((file) => {
+      const text = readFileSync(new URL(`${folder}/${file}`, examples), 'utf8');
+      const objects = parseYamlDocuments(text, file).objects.filter(
+        (o) => (o.object as { kind?: string }).kind === KIND,
+      );
+      const expectField = /^# expect-field: (\S+)/m.exec(text)?.[1];
+      return { file, object: objects[0]!.object, expectField };
+    });
+}
+
+const base = {
+  apiVersion: 'sluice.dev/v1alpha1',
+  kind: 'TenantPolicy',
+  metadata: { name: 'acme' },
+  spec: { tenantId: 'acme', tier: 'pro' },
+};
+const withSpec = (spec: Record<string, unknown>) => ({ ...base, spec: { ...base.spec, ...spec } });
+
+describe('validateTenantPolicy', () => {
+  it.each(policiesIn('tenants'))('accepts examples/tenants/$file', ({ object }) => {
+    const result = validateTenantPolicy(object);
+    expect(result.issues).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it.each(policiesIn('invalid'))(
+    'refuses examples/invalid/$file naming $expectField',
+    ({ object, expectField }) => {
+      const result = validateTenantPolicy(object);
+      expect(result.valid).toBe(false);
+      expect(result.issues.map((i) => i.path)).toContain(expectField);
+    },
+  );
+
+  it.each([
+    ['a pro top_k of 10', { parameterCaps: { topK: 10 } }, true],
+    ['a pro top_k of 11', { parameterCaps: { topK: 11 } }, false],
+    ['an enterprise top_k of 50', { tier: 'enterprise', parameterCaps: { topK: 50 } }, true],
+    ['a top_k above the hard limit', { tier: 'enterprise', parameterCaps: { topK: 101 } }, false],
+    ['a free maxTokens above the tier', { tier: 'free', parameterCaps: { maxTokens: 513 } }, false],
+    [
+      'two distinct fallbacks',
+      {
+        models: {
+          primary: { provider: 'openai', model: 'a' },
+          fallbacks: [
+            { provider: 'openai', model: 'b' },
+            { provider: 'anthropic', model: 'b' },
+          ],
+        },
+      },
+      true,
+    ],
+    [
+      'a repeated fallback',
+      {
+        models: {
+          primary: { provider: 'openai', model: 'a' },
+          fallbacks: [
+            { provider: 'openai', model: 'b' },
+            { provider: 'openai', model: 'b' },
+          ],
+        },
+      },
+      false,
+    ],
+    [
+      'a complete override',
+      { override: { multiplier: 10, expiresAt: '2026-12-01T18:00:00Z', reason: 'T-1' } },
+      true,
+    ],
+    [
+      'an override without a reason',
+      { override: { multiplier: 10, expiresAt: '2026-12-01T18:00:00Z' } },
+      false,
+    ],
+    [
+      'an override with a non-RFC3339 expiry',
+      { override: { multiplier: 10, expiresAt: 'tomorrow', reason: 'x' } },
+      false,
+    ],
+    [
+      'a multiplier below the bound',
+      { override: { multiplier: 0.01, expiresAt: '2026-12-01T18:00:00Z', reason: 'x' } },
+      false,
+    ],
+    [
+      'an integer as a price',
+      { models: { primary: { provider: 'openai', model: 'a', inputPricePer1k: 3 } } },
+      false,
+    ],
+    ['a tenant id with capitals', { tenantId: 'Acme' }, false],
+    [
+      'a downgrade with its model',
+      {
+        models: {
+          primary: { provider: 'openai', model: 'a' },
+          downgrade: { provider: 'openai', model: 'b' },
+        },
+        limits: { budgetAction: 'downgrade' },
+      },
+      true,
+    ],
+  ])('%s → valid: %s', (_, spec, valid) => {
+    expect(validateTenantPolicy(withSpec(spec)).valid).toBe(valid);
+  });
+
+  it('reports every problem at once, each with its field', () => {
+    const result = validateTenantPolicy(
+      withSpec({ tier: 'gold', priority: 0, limits: { maxConcurrency: 'ten' } }),
+    );
+    expect(result.valid).toBe(false);
+    expect(result.issues.map((i) => i.path).sort()).toEqual([
+      'spec.limits.maxConcurrency',
+      'spec.priority',
+      'spec.tier',
+    ]);
+  });
+
+  it('checks kind, apiVersion and the object name', () => {
+    const result = validateTenantPolicy({
+      ...base,
+      apiVersion: 'sluice.dev/v1',
+      kind: 'Tenant',
+      metadata: { name: 'Bad_Name' },
+    });
+    expect(result.issues.map((i) => i.path)).toEqual(['apiVersion', 'kind', 'metadata.name']);
+  });
+});

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests need and is missing: Debian packages (Redis, PostgreSQL,
+# OpenSSL), the npm dependencies (with Node 24 pinned in package.json), and the test control
+# plane binaries (built once per version into the per-user cache). Safe to run again.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v openssl >/dev/null || need+=(openssl)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if ((${#need[@]})); then
+  echo "installing Debian packages: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # The packages start system-wide services on their default ports; the tests run their own.
+  for svc in redis-server prometheus postgresql; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
+    service "$svc" stop >/dev/null 2>&1 || true
+  done
+fi
+
+cd "$root"
+if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash "$here/build-control-plane.sh" >/dev/null
