@@ -8,7 +8,7 @@ DEV_ENV := .cache/dev/env
 
 .PHONY: demo
 demo: deps ## Run the standalone demo: fake RAG app + sidecar in file mode, no Redis, no cluster
-	@echo "make demo arrives with the sidecar (issue: Sidecar ingress); nothing to run yet." >&2; exit 1
+	$(NPX) node test/demo/run-demo.ts
 
 .PHONY: test
 test: deps dev-up ## Install what is missing, start every service the tests need, run all tests
@@ -43,6 +43,32 @@ test-unit: ## Run the unit tests only (no services needed)
 .PHONY: test-integration
 test-integration: dev-up ## Run the integration tests against the dev control plane
 	. $(DEV_ENV) && $(NPX) vitest run --project integration
+
+##@ Benchmarks (print one JSON line each; QUICK=1 for a short run)
+
+.PHONY: bench-overhead
+bench-overhead: deps dev-up ## Sidecar latency/throughput vs direct and a bare Node proxy
+	. $(DEV_ENV) && $(NPX) node bench/sidecar-overhead.ts
+
+.PHONY: bench-accuracy
+bench-accuracy: deps dev-up ## Global rate-limit accuracy across >= 4 sidecar processes, Redis up and down
+	. $(DEV_ENV) && $(NPX) node bench/limiter-accuracy.ts
+
+.PHONY: bench-fairness
+bench-fairness: deps ## Enterprise latency while a free tenant floods at 10x capacity
+	$(NPX) node bench/queue-fairness.ts
+
+.PHONY: bench-prompt
+bench-prompt: deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversarial 100 KB)
+	$(NPX) node bench/prompt-screen.ts
+
+.PHONY: bench-egress
+bench-egress: deps dev-up ## Egress latency and time-to-first-token vs direct and a bare proxy
+	. $(DEV_ENV) && $(NPX) node bench/egress-overhead.ts
+
+.PHONY: bench-operator
+bench-operator: deps dev-up ## TenantPolicies to Ready, patch-to-sidecar propagation, override expiry lag
+	. $(DEV_ENV) && $(NPX) node bench/operator-propagation.ts
 
 ##@ Local control plane
 

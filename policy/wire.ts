@@ -1,0 +1,93 @@
+/**
+ * The contract between the operator (writer) and the sidecars (readers) in Redis: key names,
+ * the tenant record, the update message, and the API-key hash. Pure; both sides import it, so
+ * a change here is a change to both. See docs/adr/0005-redis-layout.md.
+ *
+ *   {p}policy:{tenant}             string  JSON TenantRecord (effective policy + API-key hashes)
+ *   {p}policies                    hash    tenant -> effective version (for resync by version)
+ *   {p}policies:generation         string  INCR on every write or delete (cheap "anything new?")
+ *   {p}policy-updates              channel JSON PolicyUpdate, published after each write/delete
+ *   {p}replicas                    zset    sidecar replica id -> last heartbeat (ms, Redis TIME)
+ *   {p}rl:{tenant}                 (limiter-owned keys, prefix reserved)
+ *   {p}budget:{tenant}:{periodKey} (egress-owned budget counters, prefix reserved)
+ *   {p}usage:{day}:{tenant}        hash    "{provider}/{model}|{metric}" -> cumulative count
+ *
+ * Usage counters are cumulative per UTC day; the operator's rollup copies the totals into
+ * Postgres with an absolute upsert, so a rollup repeated after a crash neither loses nor
+ * doubles anything. Metrics: requests, prompt_tokens, completion_tokens, cost_micro_usd.
+ */
+import { createHash } from 'node:crypto';
+import type { EffectivePolicy } from './effective.ts';
+
+export const DEFAULT_KEY_PREFIX = 'sluice:';
+
+export interface TenantRecord {
+  policy: EffectivePolicy;
+  /** "sha256:<hex>" of each API key the tenant may use. Never the key itself. */
+  apiKeyHashes: string[];
+  /** "namespace/name" of the TenantPolicy, or the file it came from. */
+  source: string;
+  /** Spec generation the record was computed from (0 in file mode). */
+  generation: number;
+}
+
+export interface PolicyUpdate {
+  tenantId: string;
+  /** Effective version now in Redis; empty when deleted. */
+  version: string;
+  deleted: boolean;
+}
+
+export const USAGE_METRICS = ['requests', 'prompt_tokens', 'completion_tokens', 'cost_micro_usd'] as const;
+export type UsageMetric = (typeof USAGE_METRICS)[number];
+
+export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
+  return {
+    policy: (tenantId: string) => `${prefix}policy:${tenantId}`,
+    policyIndex: `${prefix}policies`,
+    generation: `${prefix}policies:generation`,
+    updates: `${prefix}policy-updates`,
+    replicas: `${prefix}replicas`,
+    rate: (tenantId: string) => `${prefix}rl:${tenantId}`,
+    budget: (tenantId: string, periodKey: string) => `${prefix}budget:${tenantId}:${periodKey}`,
+    usage: (day: string, tenantId: string) => `${prefix}usage:${day}:${tenantId}`,
+    usagePattern: `${prefix}usage:*`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** The usage hash field for one model and metric, e.g. "openai/gpt-4|prompt_tokens". */
+export function usageField(provider: string, model: string, metric: UsageMetric): string {
+  return `${provider}/${model}|${metric}`;
+}
+
+/** UTC day of a timestamp, "2026-12-01". */
+export function usageDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** One-way hash of an API key, as stored in Redis and held by sidecars. */
+export function hashApiKey(key: string): string {
+  return `sha256:${createHash('sha256').update(key.trim(), 'utf8').digest('hex')}`;
+}
+
+export function encodeRecord(record: TenantRecord): string {
+  return JSON.stringify(record);
+}
+
+/** Parses a record read from Redis; throws a TypeError naming what is wrong. */
+export function decodeRecord(text: string): TenantRecord {
+  const value = JSON.parse(text) as Partial<TenantRecord>;
+  if (!value || typeof value !== 'object') throw new TypeError('tenant record is not an object');
+  if (!value.policy || typeof value.policy.tenantId !== 'string' || typeof value.policy.version !== 'string') {
+    throw new TypeError('tenant record has no policy with tenantId and version');
+  }
+  if (!Array.isArray(value.apiKeyHashes)) throw new TypeError('tenant record has no apiKeyHashes');
+  return {
+    policy: value.policy,
+    apiKeyHashes: value.apiKeyHashes,
+    source: String(value.source ?? ''),
+    generation: Number(value.generation ?? 0),
+  };
+}
