@@ -6,6 +6,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/versions.sh"
 
+grep -q "k8s.io/kubernetes v$KUBERNETES_VERSION\$" "$here/controlplane/go.mod" &&
+  grep -q "go.etcd.io/etcd/server/v3 v$ETCD_VERSION\$" "$here/controlplane/go.mod" ||
+  { echo "test/harness/controlplane/go.mod does not pin the versions in versions.sh; update both" >&2; exit 1; }
+
 bin="$SLUICE_CACHE_DIR/control-plane-k8s-v$KUBERNETES_VERSION-etcd-v$ETCD_VERSION"
 if [[ -x "$bin/kube-apiserver" && -x "$bin/etcd" ]]; then
   echo "$bin"

@@ -25,7 +25,9 @@ fi
 cd "$root"
 if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "installing npm dependencies" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: vite lists an optional dependency the registry here does not serve, which
+  # `npm ci` counts as lockfile drift. `npm install` keeps the locked versions and skips it.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 bash "$here/build-control-plane.sh" >/dev/null

@@ -2,5 +2,5 @@
 # Bump here, then `make dev-down dev-up` rebuilds into a new cache folder.
 KUBERNETES_VERSION=1.34.4
 ETCD_VERSION=3.6.4
-HELM_VERSION=3.19.0
+HELM_VERSION=3.22.0
 SLUICE_CACHE_DIR="${SLUICE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice}"
