@@ -4,6 +4,7 @@ const roots = '{policy,sidecar,operator,cli,test}';
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/harness/summary-reporter.ts'],
     projects: [
       {
         // Pure code and in-process servers: files run in parallel.

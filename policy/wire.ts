@@ -80,7 +80,11 @@ export function encodeRecord(record: TenantRecord): string {
 export function decodeRecord(text: string): TenantRecord {
   const value = JSON.parse(text) as Partial<TenantRecord>;
   if (!value || typeof value !== 'object') throw new TypeError('tenant record is not an object');
-  if (!value.policy || typeof value.policy.tenantId !== 'string' || typeof value.policy.version !== 'string') {
+  if (
+    !value.policy ||
+    typeof value.policy.tenantId !== 'string' ||
+    typeof value.policy.version !== 'string'
+  ) {
     throw new TypeError('tenant record has no policy with tenantId and version');
   }
   if (!Array.isArray(value.apiKeyHashes)) throw new TypeError('tenant record has no apiKeyHashes');
