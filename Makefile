@@ -21,8 +21,9 @@ deps: ## Install Debian packages, npm dependencies (Node 24 pinned) and build th
 	@bash test/harness/install-deps.sh
 
 .PHONY: generate
-generate: ## Regenerate crds/tenantpolicy.yaml from policy/schema (commit the result)
+generate: ## Regenerate the CRD (crds/, chart) and the dashboards from their sources (commit the result)
 	$(NPX) node policy/schema/generate.ts
+	$(NPX) node charts/sluice/dashboards/generate.ts
 
 .PHONY: lint
 lint: ## Lint and check formatting (biome)
@@ -43,6 +44,17 @@ test-unit: ## Run the unit tests only (no services needed)
 .PHONY: test-integration
 test-integration: dev-up ## Run the integration tests against the dev control plane
 	. $(DEV_ENV) && $(NPX) vitest run --project integration
+
+##@ Chart
+
+.PHONY: chart-check
+chart-check: deps dev-up ## helm lint --strict, render default + all toggles, kubectl apply --dry-run=server
+	@bash test/harness/chart-check.sh
+
+.PHONY: test-rules
+test-rules: deps ## promtool check + unit tests of the alert rules
+	promtool check rules charts/sluice/alerts/sluice-rules.yaml
+	cd charts/sluice/alerts && promtool test rules tests.yaml
 
 ##@ Benchmarks (print one JSON line each; QUICK=1 for a short run)
 

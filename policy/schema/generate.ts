@@ -1,7 +1,13 @@
-/** `make generate`: writes crds/tenantpolicy.yaml from the schema source. */
+/** `make generate`: writes the TenantPolicy CRD from the schema source, for kubectl and for the chart. */
 import { writeFileSync } from 'node:fs';
 import { renderCrdYaml } from './crd-yaml.ts';
 
-const target = new URL('../../crds/tenantpolicy.yaml', import.meta.url);
-writeFileSync(target, renderCrdYaml());
-console.log(`wrote ${target.pathname}`);
+export const CRD_TARGETS = ['../../crds/tenantpolicy.yaml', '../../charts/sluice/crds/tenantpolicy.yaml'];
+
+if (import.meta.main) {
+  for (const target of CRD_TARGETS) {
+    const url = new URL(target, import.meta.url);
+    writeFileSync(url, renderCrdYaml());
+    console.log(`wrote ${url.pathname}`);
+  }
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need and is missing: Debian packages (Redis, PostgreSQL,
+# Installs what the tests need and is missing: Debian packages (Redis, PostgreSQL, Prometheus,
 # OpenSSL), the npm dependencies (with Node 24 pinned in package.json), and the test control
 # plane binaries (built once per version into the per-user cache). Safe to run again.
 set -euo pipefail
@@ -10,6 +10,7 @@ need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v openssl >/dev/null || need+=(openssl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v promtool >/dev/null || need+=(prometheus)
 if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -31,3 +32,4 @@ if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package
 fi
 
 bash "$here/build-control-plane.sh" >/dev/null
+bash "$here/build-helm.sh" >/dev/null
