@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need and is missing: Debian packages (Redis, PostgreSQL, Prometheus,
+# Installs what the tests need and is missing: Debian packages (Redis, PostgreSQL, Prometheus, Chromium,
 # OpenSSL), the npm dependencies (with Node 24 pinned in package.json), and the test control
 # plane binaries (built once per version into the per-user cache). Safe to run again.
 set -euo pipefail
@@ -11,6 +11,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v openssl >/dev/null || need+=(openssl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v promtool >/dev/null || need+=(prometheus)
+[[ -x /usr/bin/chromium ]] || need+=(chromium)   # the report test opens report.html in it
 if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

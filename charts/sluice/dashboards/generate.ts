@@ -19,7 +19,10 @@ export function dashboardJson(d: Dashboard): string {
       },
       overrides: [],
     },
-    options: p.kind === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'] } } : { legend: { displayMode: 'table', placement: 'right' } },
+    options:
+      p.kind === 'stat'
+        ? { reduceOptions: { calcs: ['lastNotNull'] } }
+        : { legend: { displayMode: 'table', placement: 'right' } },
   }));
   const variables: unknown[] = [
     { name: 'datasource', type: 'datasource', query: 'prometheus', label: 'Data source' },

@@ -41,7 +41,8 @@ export const OVERVIEW: Dashboard = {
     },
     {
       title: 'Requests by outcome',
-      description: 'admitted = sent to the app; rejected = refused by Sluice; upstream_error = the app failed.',
+      description:
+        'admitted = sent to the app; rejected = refused by Sluice; upstream_error = the app failed.',
       expr: `sum by (outcome) (rate(sluice_requests_total[${r}]))`,
       legend: '{{outcome}}',
       unit: 'reqps',
@@ -65,7 +66,8 @@ export const OVERVIEW: Dashboard = {
     },
     {
       title: 'Queue wait p95 by tier',
-      description: 'Time requests wait in the fair queue before reaching the app. Enterprise should stay low.',
+      description:
+        'Time requests wait in the fair queue before reaching the app. Enterprise should stay low.',
       expr: `histogram_quantile(0.95, sum by (tier, le) (rate(sluice_queue_wait_seconds_bucket[${r}])))`,
       legend: '{{tier}}',
       unit: 's',
@@ -139,7 +141,8 @@ export const OVERVIEW: Dashboard = {
     },
     {
       title: 'Limiter store mode',
-      description: 'Sidecars per rate-limit mode: global (Redis), local-share, open, closed, memory (file mode).',
+      description:
+        'Sidecars per rate-limit mode: global (Redis), local-share, open, closed, memory (file mode).',
       expr: 'sum by (mode) (sluice_limiter_mode)',
       legend: '{{mode}}',
       unit: 'short',
