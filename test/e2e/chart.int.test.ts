@@ -24,9 +24,20 @@ describe('Helm chart', () => {
     expect(stderr).toContain('chart-check: ok');
     const rendered = readFileSync(`${root}.cache/chart-check/all-on.yaml`, 'utf8');
     for (const kind of [
-      'Deployment', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Service',
-      'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'Certificate', 'PodMonitor',
-      'ServiceMonitor', 'PrometheusRule', 'ConfigMap', 'NetworkPolicy', 'PodDisruptionBudget',
+      'Deployment',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Service',
+      'ValidatingWebhookConfiguration',
+      'MutatingWebhookConfiguration',
+      'Certificate',
+      'PodMonitor',
+      'ServiceMonitor',
+      'PrometheusRule',
+      'ConfigMap',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
     ]) {
       expect(rendered, kind).toMatch(new RegExp(`^kind: ${kind}$`, 'm'));
     }
@@ -52,7 +63,11 @@ describe('Helm chart', () => {
 
 describe('alert rules', () => {
   it('pass promtool check rules', async () => {
-    const { stdout } = await run('promtool', ['check', 'rules', `${root}charts/sluice/alerts/sluice-rules.yaml`]);
+    const { stdout } = await run('promtool', [
+      'check',
+      'rules',
+      `${root}charts/sluice/alerts/sluice-rules.yaml`,
+    ]);
     expect(stdout).toContain('SUCCESS');
   });
 
