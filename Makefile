@@ -51,6 +51,10 @@ test-integration: dev-up ## Run the integration tests against the dev control pl
 chart-check: deps dev-up ## helm lint --strict, render default + all toggles, kubectl apply --dry-run=server
 	@bash test/harness/chart-check.sh
 
+.PHONY: e2e-kind
+e2e-kind: ## The chart on a kind cluster (needs Docker + kind; not run on the dev machines or CI)
+	@bash test/e2e/kind.sh
+
 .PHONY: test-rules
 test-rules: deps ## promtool check + unit tests of the alert rules
 	promtool check rules charts/sluice/alerts/sluice-rules.yaml
