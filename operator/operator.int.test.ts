@@ -275,6 +275,8 @@ describe('sluice operator (RBAC of rbac/role.yaml, real API server)', () => {
     expect(sidecars[0].ports.map((p: { containerPort: number }) => p.containerPort)).toEqual([
       8080, 9090, 8082,
     ]);
+    expect(stored.metadata.labels['sluice.dev/injected']).toBe('true');
+    expect(stored.spec.volumes.map((v: { name: string }) => v.name)).toContain('sluice-state');
     const plain = { ...pod, metadata: { name: 'plain' } };
     await kubectl(['create', '-n', NS, '-f', '-'], { input: JSON.stringify(plain) });
     const plainStored = JSON.parse((await kubectl(['get', 'pod', 'plain', '-n', NS, '-o', 'json'])).stdout);

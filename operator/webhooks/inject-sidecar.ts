@@ -8,6 +8,11 @@ import type { SidecarInjection } from '../settings.ts';
 export const INJECT_KEY = 'sluice.dev/inject';
 export const INJECTED_ANNOTATION = 'sluice.dev/injected';
 export const SIDECAR_NAME = 'sluice-sidecar';
+/** Label on injected pods: the chart's PodMonitor selects sidecars by it. */
+export const INJECTED_LABEL = 'sluice.dev/injected';
+/** emptyDir for the sidecar's last-known-good snapshot (--state-dir): it survives container restarts. */
+export const STATE_VOLUME = 'sluice-state';
+export const STATE_DIR = '/var/lib/sluice';
 export const PORTS = { ingress: 8080, metrics: 9090, health: 8082 } as const;
 
 interface Meta {
@@ -17,7 +22,7 @@ interface Meta {
 
 export interface PodLike {
   metadata?: Meta & { name?: string; generateName?: string };
-  spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
+  spec?: { containers?: { name: string }[]; initContainers?: { name: string }[]; volumes?: { name: string }[] };
 }
 
 export type JsonPatchOp = { op: 'add' | 'replace'; path: string; value: unknown };
@@ -56,9 +61,10 @@ export function sidecarContainer(settings: SidecarInjection, native: boolean): R
       { name: 'SLUICE_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       ...Object.entries(settings.env).map(([name, value]) => ({ name, value })),
     ],
-    startupProbe: probe('/livez', 30),
+    startupProbe: probe('/healthz', 30),
     readinessProbe: probe('/readyz', 3),
-    livenessProbe: probe('/livez', 3),
+    livenessProbe: probe('/healthz', 3),
+    volumeMounts: [{ name: STATE_VOLUME, mountPath: STATE_DIR }],
     resources: { requests: { ...settings.resources.requests }, limits: { ...settings.resources.limits } },
     securityContext: {
       runAsNonRoot: true,
@@ -91,6 +97,11 @@ export function injectionPatch(
   } else {
     ops.push({ op: 'add', path: '/spec/containers/-', value: container });
   }
+  if (spec.volumes) ops.push({ op: 'add', path: '/spec/volumes/-', value: { name: STATE_VOLUME, emptyDir: {} } });
+  else ops.push({ op: 'add', path: '/spec/volumes', value: [{ name: STATE_VOLUME, emptyDir: {} }] });
+  const escaped = (key: string) => key.replace('/', '~1');
+  if (pod.metadata?.labels) ops.push({ op: 'add', path: `/metadata/labels/${escaped(INJECTED_LABEL)}`, value: 'true' });
+  else ops.push({ op: 'add', path: '/metadata/labels', value: { [INJECTED_LABEL]: 'true' } });
   if (pod.metadata?.annotations)
     ops.push({
       op: 'add',

@@ -38,8 +38,14 @@ describe('injectionPatch', () => {
     expect((c['ports'] as { containerPort: number }[]).map((p) => p.containerPort)).toEqual([
       8080, 9090, 8082,
     ]);
-    expect(c['readinessProbe']).toBeDefined();
-    expect(ops[1]).toMatchObject({ path: '/metadata/annotations/sluice.dev~1injected', value: 'true' });
+    expect(c['readinessProbe']).toMatchObject({ httpGet: { path: '/readyz', port: 'sluice-health' } });
+    expect(c['livenessProbe']).toMatchObject({ httpGet: { path: '/healthz' } });
+    expect(c['volumeMounts']).toEqual([{ name: 'sluice-state', mountPath: '/var/lib/sluice' }]);
+    expect(ops.slice(1)).toEqual([
+      { op: 'add', path: '/spec/volumes', value: [{ name: 'sluice-state', emptyDir: {} }] },
+      { op: 'add', path: '/metadata/labels', value: { 'sluice.dev/injected': 'true' } },
+      { op: 'add', path: '/metadata/annotations/sluice.dev~1injected', value: 'true' },
+    ]);
   });
 
   it('never injects twice', () => {
