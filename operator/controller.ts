@@ -10,6 +10,7 @@ import type { EventRecorder } from './kube/events.ts';
 import { objectKey, Reflector } from './kube/reflector.ts';
 import type { PolicyWriter } from './kube/status.ts';
 import { WorkQueue } from './kube/work-queue.ts';
+import type { OperatorMetrics } from './metrics.ts';
 import { planReconcile, type ReconcilePlan } from './reconcile/tenant-policy.ts';
 import { FINALIZER, type SecretObject, type TenantPolicyObject } from './reconcile/types.ts';
 import type { OperatorSettings } from './settings.ts';
@@ -25,6 +26,7 @@ export interface ControllerDeps {
   now: () => Date;
   /** Called after a write queued outbox events (wakes the drain). */
   onOutbox: () => void;
+  metrics?: OperatorMetrics;
 }
 
 export class TenantPolicyController {
@@ -113,7 +115,14 @@ export class TenantPolicyController {
     for (const r of this.policies) for (const key of r.cache.keys()) this.queue.add(key);
   }
 
+  /** Keys waiting in the work queue. */
+  queueLength(): number {
+    return this.queue.length;
+  }
+
   setStoreHealth(postgresHealthy: boolean, outboxPending: number): void {
+    this.deps.metrics?.postgresHealthy.set(postgresHealthy ? 1 : 0);
+    if (outboxPending >= 0) this.deps.metrics?.outboxPending.set(outboxPending);
     this.outboxPending = outboxPending;
     if (postgresHealthy === this.postgresHealthy) return;
     this.postgresHealthy = postgresHealthy;
@@ -184,14 +193,18 @@ export class TenantPolicyController {
         this.queue.add(key);
         return;
       }
+      const stopTimer = this.deps.metrics?.reconcileDuration.startTimer();
       try {
         const requeue = await this.reconcile(key);
+        this.deps.metrics?.reconciles.inc({ result: 'ok' });
         this.queue.forget(key);
         if (requeue !== null) this.queue.addAfter(key, requeue);
       } catch (error) {
+        this.deps.metrics?.reconciles.inc({ result: 'error' });
         const retryInMs = this.queue.addRateLimited(key);
         this.deps.log.warn({ key, err: String(error), retryInMs }, 'reconcile failed; retrying');
       } finally {
+        stopTimer?.();
         this.reconciles++;
         this.queue.done(key);
       }

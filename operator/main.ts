@@ -12,6 +12,7 @@ import { KubeClient } from './kube/client.ts';
 import { EventRecorder } from './kube/events.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { PolicyWriter } from './kube/status.ts';
+import { OperatorMetrics, serveMetrics } from './metrics.ts';
 import { OutboxDrain } from './outbox-drain.ts';
 import type { OperatorSettings } from './settings.ts';
 import { PostgresStore } from './stores/postgres.ts';
@@ -81,7 +82,9 @@ export async function startOperator(
     }
     return originalDrain();
   };
+  const metrics = new OperatorMetrics(() => controller?.queueLength() ?? 0);
   controller = new TenantPolicyController({
+    metrics,
     client,
     settings,
     redis,
@@ -96,12 +99,14 @@ export async function startOperator(
   let leading = false;
   const startLeading = () => {
     leading = true;
+    metrics.leader.set(1);
     controller.startWorkers();
     drain.start();
     rollup.start();
   };
   const stopLeading = () => {
     leading = false;
+    metrics.leader.set(0);
     void controller.stopWorkers();
     void drain.stop();
     void rollup.stop();
@@ -111,6 +116,12 @@ export async function startOperator(
   await webhooks?.start();
 
   controller.startWatches();
+  let synced = false;
+  void controller.synced().then(() => {
+    synced = true;
+  });
+  const metricsServer =
+    settings.metricsPort > 0 ? await serveMetrics(metrics, settings.metricsPort, () => synced) : null;
   let elector: LeaderElector | null = null;
   if (settings.leaderElection.enabled) {
     const le = settings.leaderElection;
@@ -152,6 +163,7 @@ export async function startOperator(
       await redis.close();
       await postgres.close().catch(() => undefined);
       await client.close();
+      await metricsServer?.close();
     },
   };
 }

@@ -78,6 +78,8 @@ export interface OperatorSettings {
     manageConfigurations: boolean;
   };
   sidecar: SidecarInjection;
+  /** Port of /metrics, /healthz and /readyz; 0 = off (the chart sets 9091). */
+  metricsPort: number;
   logLevel: string;
 }
 
@@ -159,6 +161,7 @@ const F = {
   sidecarNative: def('sidecarNative', 'sidecar-native', 'SLUICE_SIDECAR_NATIVE'),
   sidecarCpu: def('sidecarCpu', 'sidecar-cpu', 'SLUICE_SIDECAR_CPU'),
   sidecarMemory: def('sidecarMemory', 'sidecar-memory', 'SLUICE_SIDECAR_MEMORY'),
+  metricsPort: def('metricsPort', 'metrics-port', 'SLUICE_OPERATOR_METRICS_PORT'),
   logLevel: def('logLevel', 'log-level', 'SLUICE_LOG_LEVEL'),
 };
 
@@ -271,6 +274,7 @@ export function parseSettings(args: string[], env: Source = process.env): Readon
       env: sidecarEnv,
       native: bool(F.sidecarNative, true),
     },
+    metricsPort: int(F.metricsPort, 0, 0, 65_535),
     logLevel: str(F.logLevel, 'info'),
   };
   return deepFreeze(settings);

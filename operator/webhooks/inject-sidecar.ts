@@ -22,7 +22,11 @@ interface Meta {
 
 export interface PodLike {
   metadata?: Meta & { name?: string; generateName?: string };
-  spec?: { containers?: { name: string }[]; initContainers?: { name: string }[]; volumes?: { name: string }[] };
+  spec?: {
+    containers?: { name: string }[];
+    initContainers?: { name: string }[];
+    volumes?: { name: string }[];
+  };
 }
 
 export type JsonPatchOp = { op: 'add' | 'replace'; path: string; value: unknown };
@@ -97,10 +101,12 @@ export function injectionPatch(
   } else {
     ops.push({ op: 'add', path: '/spec/containers/-', value: container });
   }
-  if (spec.volumes) ops.push({ op: 'add', path: '/spec/volumes/-', value: { name: STATE_VOLUME, emptyDir: {} } });
+  if (spec.volumes)
+    ops.push({ op: 'add', path: '/spec/volumes/-', value: { name: STATE_VOLUME, emptyDir: {} } });
   else ops.push({ op: 'add', path: '/spec/volumes', value: [{ name: STATE_VOLUME, emptyDir: {} }] });
   const escaped = (key: string) => key.replace('/', '~1');
-  if (pod.metadata?.labels) ops.push({ op: 'add', path: `/metadata/labels/${escaped(INJECTED_LABEL)}`, value: 'true' });
+  if (pod.metadata?.labels)
+    ops.push({ op: 'add', path: `/metadata/labels/${escaped(INJECTED_LABEL)}`, value: 'true' });
   else ops.push({ op: 'add', path: '/metadata/labels', value: { [INJECTED_LABEL]: 'true' } });
   if (pod.metadata?.annotations)
     ops.push({
