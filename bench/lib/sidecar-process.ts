@@ -1,0 +1,58 @@
+/**
+ * Real sidecar child processes (cli/sidecar-main.ts on the same Node as the caller), for the
+ * multi-replica tests and benchmarks. Resolves with the ports the child printed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ENTRY = fileURLToPath(new URL('../../cli/sidecar-main.ts', import.meta.url));
+
+export interface SidecarProcess {
+  ports: { ingress: number; metrics: number; admin: number };
+  child: ChildProcess;
+  /** SIGTERM, then wait for exit. */
+  stop(): Promise<void>;
+  /** The child's stdout + stderr so far (for assertion messages). */
+  output(): string;
+}
+
+export async function spawnSidecar(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<SidecarProcess> {
+  const child = spawn(process.execPath, [ENTRY, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr!.on('data', (c) => (output = (output + c).slice(-20_000)));
+  const ports = await new Promise<SidecarProcess['ports']>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sidecar did not start in 20 s:\n${output}`)), 20_000);
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output = (output + chunk).slice(-20_000);
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n')) {
+        if (!line.includes('"event":"listening"')) continue;
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { ports: SidecarProcess['ports'] }).ports);
+        return;
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sidecar exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    ports,
+    child,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

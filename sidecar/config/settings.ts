@@ -1,0 +1,220 @@
+/**
+ * Sidecar settings: read once at start from flags and environment into one typed, frozen
+ * object (envoyproxy/ratelimit's settings.go). Every setting has a default and a comment; a
+ * bad value stops start-up with SLUICE_CONFIG_INVALID naming the flag and the variable.
+ * Precedence: flag, then environment (SLUICE_<FLAG>, e.g. --max-concurrency → SLUICE_MAX_CONCURRENCY),
+ * then default.
+ */
+import { parseArgs } from 'node:util';
+import { SluiceError } from '../../policy/errors.ts';
+import { DEFAULT_KEY_PREFIX } from '../../policy/wire.ts';
+
+export type FailureMode = 'local-share' | 'open' | 'closed';
+
+export interface Settings {
+  /** Address the ingress, metrics and admin listeners bind to. 0.0.0.0 in a pod; tests use 127.0.0.1. */
+  readonly host: string;
+  /** Ingress port: clients talk to this. 0 = any free port (tests). */
+  readonly port: number;
+  /** Prometheus /metrics port. */
+  readonly metricsPort: number;
+  /** /healthz, /readyz and GET /policies/:tenantId. */
+  readonly adminPort: number;
+  /** The app beside the sidecar, e.g. http://127.0.0.1:8000. */
+  readonly upstream: string;
+  /** Keep-alive connections to the app (undici Pool). */
+  readonly upstreamConnections: number;
+  /** Longest wait for the app's response headers, ms (504 SLUICE_UPSTREAM_TIMEOUT after it). */
+  readonly upstreamHeadersTimeoutMs: number;
+  /** Longest silence between two body chunks from the app, ms; SSE answers keep it alive. */
+  readonly upstreamBodyTimeoutMs: number;
+  /** Largest request body accepted, bytes (413 SLUICE_BODY_TOO_LARGE). */
+  readonly bodyLimitBytes: number;
+  /** Requests in flight to the app at once; more wait in the fair queue. */
+  readonly maxConcurrency: number;
+  /** TenantPolicy + Secret YAML (file or folder): file mode with in-memory counters. */
+  readonly policies: string | null;
+  /** Redis URL: Redis mode (policies from the operator, global counters). */
+  readonly redis: string | null;
+  /** Key prefix in Redis (policy/wire.ts). */
+  readonly redisPrefix: string;
+  /** Longest wait for one Redis command on the request path before the failure mode applies, ms. */
+  readonly redisCommandTimeoutMs: number;
+  /** Last-known-good policy snapshot folder (Redis mode); null = none. */
+  readonly stateDir: string | null;
+  /** What the limiter does while Redis is unreachable. */
+  readonly failureMode: FailureMode;
+  /** Replica heartbeat period, ms; a replica is live for 3 periods after its last beat. */
+  readonly heartbeatMs: number;
+  /** Full policy resync period in Redis mode, ms (on top of pub/sub and resync on reconnect). */
+  readonly resyncMs: number;
+  /** This replica's id in the heartbeat set; default host name + pid. */
+  readonly replicaId: string;
+  /** JSON body field passed to prompt screening. */
+  readonly queryField: string;
+  /** JSON body fields clamped to the tier's topK cap (the policy's caps.fields come on top). */
+  readonly capFields: readonly string[];
+  /** pino level; "info" logs no per-request lines. */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Debounce for policy file changes, ms. */
+  readonly reloadDebounceMs: number;
+}
+
+interface Spec {
+  flag: string;
+  kind: 'string' | 'int' | 'list' | 'enum';
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+const SPECS: Record<keyof Settings, Spec> = {
+  host: { flag: 'host', kind: 'string' },
+  port: { flag: 'port', kind: 'int', min: 0, max: 65_535 },
+  metricsPort: { flag: 'metrics-port', kind: 'int', min: 0, max: 65_535 },
+  adminPort: { flag: 'admin-port', kind: 'int', min: 0, max: 65_535 },
+  upstream: { flag: 'upstream', kind: 'string' },
+  upstreamConnections: { flag: 'upstream-connections', kind: 'int', min: 1, max: 10_000 },
+  upstreamHeadersTimeoutMs: { flag: 'upstream-headers-timeout-ms', kind: 'int', min: 1, max: 3_600_000 },
+  upstreamBodyTimeoutMs: { flag: 'upstream-body-timeout-ms', kind: 'int', min: 1, max: 3_600_000 },
+  bodyLimitBytes: { flag: 'body-limit', kind: 'int', min: 1, max: 1_073_741_824 },
+  maxConcurrency: { flag: 'max-concurrency', kind: 'int', min: 1, max: 100_000 },
+  policies: { flag: 'policies', kind: 'string' },
+  redis: { flag: 'redis', kind: 'string' },
+  redisPrefix: { flag: 'redis-prefix', kind: 'string' },
+  redisCommandTimeoutMs: { flag: 'redis-command-timeout-ms', kind: 'int', min: 1, max: 60_000 },
+  stateDir: { flag: 'state-dir', kind: 'string' },
+  failureMode: { flag: 'failure-mode', kind: 'enum', values: ['local-share', 'open', 'closed'] },
+  heartbeatMs: { flag: 'heartbeat-ms', kind: 'int', min: 100, max: 600_000 },
+  resyncMs: { flag: 'resync-ms', kind: 'int', min: 100, max: 86_400_000 },
+  replicaId: { flag: 'replica-id', kind: 'string' },
+  queryField: { flag: 'query-field', kind: 'string' },
+  capFields: { flag: 'cap-fields', kind: 'list' },
+  logLevel: {
+    flag: 'log-level',
+    kind: 'enum',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  reloadDebounceMs: { flag: 'reload-debounce-ms', kind: 'int', min: 0, max: 60_000 },
+};
+
+export const DEFAULT_SETTINGS: Settings = Object.freeze({
+  host: '0.0.0.0',
+  port: 8080,
+  metricsPort: 9090,
+  adminPort: 8082,
+  upstream: 'http://127.0.0.1:8000',
+  upstreamConnections: 128,
+  upstreamHeadersTimeoutMs: 60_000,
+  // LLM answers may pause between tokens; 5 minutes of silence is a dead stream.
+  upstreamBodyTimeoutMs: 300_000,
+  bodyLimitBytes: 1_048_576,
+  maxConcurrency: 64,
+  policies: null,
+  redis: null,
+  redisPrefix: DEFAULT_KEY_PREFIX,
+  // A healthy loopback/in-cluster Redis answers in well under 5 ms; 250 ms means it is not healthy.
+  redisCommandTimeoutMs: 250,
+  stateDir: null,
+  failureMode: 'local-share',
+  heartbeatMs: 2_000,
+  resyncMs: 30_000,
+  replicaId: `${process.env['HOSTNAME'] ?? 'sidecar'}-${process.pid}`,
+  queryField: 'query',
+  capFields: Object.freeze(['top_k']),
+  logLevel: 'info',
+  reloadDebounceMs: 200,
+});
+
+const envName = (flag: string) => `SLUICE_${flag.replaceAll('-', '_').toUpperCase()}`;
+
+/** Flags and environment → frozen Settings. Throws SluiceError SLUICE_CONFIG_INVALID. */
+export function loadSettings(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: Partial<Settings> = {},
+): Settings {
+  const options: Record<string, { type: 'string' }> = {};
+  for (const spec of Object.values(SPECS)) options[spec.flag] = { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new SluiceError('SLUICE_CONFIG_INVALID', (error as Error).message);
+  }
+  const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [key, spec] of Object.entries(SPECS) as [keyof Settings, Spec][]) {
+    const fromFlag = values[spec.flag];
+    const raw = typeof fromFlag === 'string' ? fromFlag : env[envName(spec.flag)];
+    if (raw === undefined || raw === '') continue;
+    const where = `--${spec.flag} / ${envName(spec.flag)} = ${JSON.stringify(raw)}`;
+    out[key] = parseValue(spec, raw, where);
+  }
+  Object.assign(out, overrides);
+  const settings = out as unknown as Settings;
+  check(settings);
+  return Object.freeze({ ...settings, capFields: Object.freeze([...settings.capFields]) });
+}
+
+function parseValue(spec: Spec, raw: string, where: string): unknown {
+  switch (spec.kind) {
+    case 'string':
+      return raw;
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    case 'enum':
+      if (!spec.values!.includes(raw))
+        throw new SluiceError('SLUICE_CONFIG_INVALID', `${where}: use one of ${spec.values!.join(', ')}`);
+      return raw;
+    case 'int': {
+      if (!/^[0-9]+$/.test(raw.replaceAll('_', '')))
+        throw new SluiceError('SLUICE_CONFIG_INVALID', `${where}: not a whole number`);
+      const n = Number(raw.replaceAll('_', ''));
+      if (n < spec.min! || n > spec.max!)
+        throw new SluiceError(
+          'SLUICE_CONFIG_INVALID',
+          `${where}: must be between ${spec.min} and ${spec.max}`,
+        );
+      return n;
+    }
+  }
+}
+
+function check(s: Settings): void {
+  const fail = (detail: string) => {
+    throw new SluiceError('SLUICE_CONFIG_INVALID', detail);
+  };
+  let url: URL | undefined;
+  try {
+    url = new URL(s.upstream);
+  } catch {
+    fail(
+      `--upstream / SLUICE_UPSTREAM = ${JSON.stringify(s.upstream)}: not a URL (e.g. http://127.0.0.1:8000)`,
+    );
+  }
+  if (url && url.protocol !== 'http:' && url.protocol !== 'https:')
+    fail(`--upstream: use an http:// or https:// URL, not ${url.protocol}`);
+  if (!s.policies && !s.redis)
+    fail('give --policies PATH (file mode) or --redis URL (Redis mode); SLUICE_POLICIES / SLUICE_REDIS');
+  if (s.policies && s.redis) fail('give either --policies or --redis, not both');
+  if (s.redis && !/^rediss?:\/\//.test(s.redis))
+    fail(`--redis: not a redis:// URL: ${JSON.stringify(s.redis)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.queryField)) fail(`--query-field: not a JSON field name`);
+  for (const f of s.capFields)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f)) fail(`--cap-fields: "${f}" is not a field name`);
+  const ports = [s.port, s.metricsPort, s.adminPort].filter((p) => p !== 0);
+  if (new Set(ports).size !== ports.length) fail('--port, --metrics-port and --admin-port must differ');
+}
+
+/** The usage text of `sluice sidecar --help`. */
+export function settingsHelp(): string {
+  const lines = Object.entries(SPECS).map(([key, spec]) => {
+    const value = DEFAULT_SETTINGS[key as keyof Settings];
+    const shown = Array.isArray(value) ? value.join(',') : value === null ? '(unset)' : String(value);
+    return `  --${spec.flag.padEnd(28)} ${envName(spec.flag).padEnd(36)} default ${shown}`;
+  });
+  return lines.join('\n');
+}

@@ -1,0 +1,43 @@
+/**
+ * What the ingress plugins share about one request: the tenant, and the headers the answer
+ * will carry. One object per request, hung on `request.sluice`.
+ */
+import type { FastifyReply } from 'fastify';
+import { type ErrorCode, SluiceError } from '../../policy/errors.ts';
+import type { TenantRecord } from '../../policy/wire.ts';
+
+export interface RequestContext {
+  tenant: TenantRecord;
+  /** Response headers added by the plugins (RateLimit, sluice-capped, ...). */
+  responseHeaders: Record<string, string>;
+  /** Request headers added for the app (x-sluice-screening, ...), besides tenant and tier. */
+  upstreamHeaders: Record<string, string> | null;
+  /** The fair-queue slot is held; released once when the answer ends. */
+  release: (() => void) | null;
+  /** The JSON body as parsed, when it was JSON, and whether a plugin changed it. */
+  json: Record<string, unknown> | null;
+  jsonChanged: boolean;
+  /** Wall-clock start of the request (ms, from the injected clock's monotonic source). */
+  startedAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    sluice: RequestContext | null;
+  }
+}
+
+/** Sends a registry error as JSON with optional extra headers; counts it. */
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail?: string,
+  headers?: Record<string, string>,
+): FastifyReply {
+  const error = new SluiceError(code, detail);
+  if (headers) reply.headers(headers);
+  return reply
+    .code(error.status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(error.toJSON());
+}

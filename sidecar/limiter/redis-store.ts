@@ -1,0 +1,88 @@
+/**
+ * The global rate-limit store: one Lua script, one round trip, clock = Redis TIME (so replicas
+ * with skewed clocks agree). Same GCRA as gcra.ts, including carrying the debt over in requests
+ * when the interval changes. The replica heartbeat is a second small script.
+ *
+ * State per tenant: hash {p}rl:{tenant} with t (TAT, ms) and i (interval, ms), expiring once
+ * the TAT has passed (an expired key equals a full bucket).
+ */
+import type { Redis } from 'ioredis';
+import type { RateLimit } from './gcra.ts';
+import type { LimitDecision, RateStore } from './store.ts';
+
+export const GCRA_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4])
+local interval = window / limit
+local tolerance = burst * interval
+local s = redis.call('HMGET', KEYS[1], 't', 'i')
+local tat = tonumber(s[1])
+local iv = tonumber(s[2])
+local base = now
+if tat and tat > now then
+  if iv and iv ~= interval then base = now + (tat - now) * interval / iv else base = tat end
+end
+local nxt = base + cost * interval
+local allow_at = nxt - tolerance
+if now < allow_at then
+  return {0, 0, math.ceil(allow_at - now), math.ceil(base - now)}
+end
+redis.call('HSET', KEYS[1], 't', string.format('%.17g', nxt), 'i', string.format('%.17g', interval))
+redis.call('PEXPIRE', KEYS[1], math.ceil(nxt - now) + 1000)
+local remaining = math.floor((now + tolerance - nxt) / interval + 1e-9)
+if remaining < 0 then remaining = 0 end
+local retry = 0
+if remaining == 0 then retry = math.ceil(nxt + interval - tolerance - now) end
+return {1, remaining, retry, math.ceil(nxt - now)}
+`;
+
+export const HEARTBEAT_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+return redis.call('ZCARD', KEYS[1])
+`;
+
+type ScriptRedis = Redis & {
+  sluiceGcra(key: string, limit: number, windowMs: number, burst: number, cost: number): Promise<number[]>;
+  sluiceHeartbeat(key: string, id: string, ttlMs: number): Promise<number>;
+};
+
+export class RedisRateStore implements RateStore {
+  private readonly redis: ScriptRedis;
+  private readonly keyOf: (tenantId: string) => string;
+
+  constructor(redis: Redis, keyOf: (tenantId: string) => string) {
+    this.redis = redis as ScriptRedis;
+    this.keyOf = keyOf;
+    if (!('sluiceGcra' in redis)) {
+      redis.defineCommand('sluiceGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
+      redis.defineCommand('sluiceHeartbeat', { numberOfKeys: 1, lua: HEARTBEAT_SCRIPT });
+    }
+  }
+
+  async take(tenantId: string, rate: RateLimit): Promise<LimitDecision> {
+    const [allowed, remaining, retryAfterMs, resetMs] = await this.redis.sluiceGcra(
+      this.keyOf(tenantId),
+      rate.limit,
+      rate.windowMs,
+      Math.max(1, rate.burst),
+      1,
+    );
+    return { allowed: allowed === 1, remaining: remaining!, retryAfterMs: retryAfterMs!, resetMs: resetMs! };
+  }
+
+  /** Marks this replica live and returns how many replicas are live (heartbeat within ttlMs). */
+  async heartbeat(replicasKey: string, replicaId: string, ttlMs: number): Promise<number> {
+    return Number(await this.redis.sluiceHeartbeat(replicasKey, replicaId, ttlMs));
+  }
+
+  async leave(replicasKey: string, replicaId: string): Promise<void> {
+    await this.redis.zrem(replicasKey, replicaId);
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Redis mode against real Redis: our own redis-server on a free port (we kill it), real
+ * sidecar child processes for the shared-limit case, in-process sidecars where the test needs
+ * to look inside (limiter mode).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
+import { type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
+import { type RedisKeys, redisKeys } from '../policy/wire.ts';
+import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
+import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
+import { loadSettings, type Settings } from './config/settings.ts';
+import { type SidecarHandle, startSidecar } from './main.ts';
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('sidecar in Redis mode', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  let app: RagApp;
+  let keys: RedisKeys;
+  let prefix: string;
+  const stateDir = mkdtempSync(join(tmpdir(), 'sluice-state-'));
+  const handles: SidecarHandle[] = [];
+
+  const settings = (extra: Partial<Settings> = {}): Settings =>
+    loadSettings(
+      [],
+      {},
+      {
+        host: '127.0.0.1',
+        port: 0,
+        metricsPort: 0,
+        adminPort: 0,
+        upstream: app.url,
+        redis: redis.url,
+        redisPrefix: prefix,
+        heartbeatMs: 200,
+        resyncMs: 500,
+        ...extra,
+      },
+    );
+  const start = async (extra: Partial<Settings> = {}) => {
+    const h = await startSidecar(settings(extra), { log: pino({ level: 'silent' }) });
+    handles.push(h);
+    return h;
+  };
+  const hit = (port: number, key: string) =>
+    fetch(`http://127.0.0.1:${port}/v1/answer`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+    }).then(async (r) => {
+      await r.arrayBuffer();
+      return r.status;
+    });
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    client.on('error', () => {});
+    app = await startRagApp();
+    prefix = `sluice-test-sidecar-${process.pid}:`;
+    keys = redisKeys(prefix);
+  });
+  afterAll(async () => {
+    for (const h of handles) await h.close();
+    client?.disconnect();
+    await app?.close();
+    await redis?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('loads every record at start, follows updates and deletes, and serves the version', async () => {
+    await writeTenant(client, keys, { tenantId: 'alpha', tier: 'pro' }, ['k-alpha']);
+    const h = await start({ stateDir });
+    expect(h.policies.ready()).toBe(true);
+    expect(await hit(h.ports.ingress, 'k-alpha')).toBe(200);
+    const updated = await writeTenant(
+      client,
+      keys,
+      { tenantId: 'alpha', tier: 'pro', displayName: 'Alpha 2' },
+      ['k-alpha'],
+    );
+    await until(() => h.policies.byTenant('alpha')?.policy.version === updated.policy.version, 'the update');
+    const served = await (await fetch(`http://127.0.0.1:${h.ports.admin}/policies/alpha`)).json();
+    expect(served).toEqual({ tenantId: 'alpha', version: updated.policy.version });
+    await writeTenant(client, keys, { tenantId: 'beta', tier: 'free', suspended: true }, ['k-beta']);
+    await until(() => h.policies.byTenant('beta') !== undefined, 'the new tenant');
+    expect(await hit(h.ports.ingress, 'k-beta')).toBe(403);
+    await deleteTenant(client, keys, 'beta');
+    await until(() => h.policies.byTenant('beta') === undefined, 'the delete');
+    expect(await hit(h.ports.ingress, 'k-beta')).toBe(401);
+    // The last-known-good snapshot is written for the restart test below.
+    await until(() => existsSync(join(stateDir, 'policies.snapshot.json')), 'the snapshot');
+    const metrics = await (await fetch(`http://127.0.0.1:${h.ports.metrics}/metrics`)).text();
+    expect(metrics).toContain(
+      `sluice_config_version_info{tenant="alpha",version="${updated.policy.version}"} 1`,
+    );
+    expect(metrics).toContain('sluice_limiter_mode{mode="global"} 1');
+    expect(metrics).toMatch(/sluice_config_staleness_seconds \d/);
+    await h.close();
+  });
+
+  it('four sidecar processes share one tenant limit exactly', async () => {
+    // 40 per hour with burst 40: the refill (one per 90 s) cannot add anything during the test.
+    await writeTenant(
+      client,
+      keys,
+      {
+        tenantId: 'shared',
+        tier: 'enterprise',
+        limits: { requests: { limit: 40, window: '1h', burst: 40 } },
+      },
+      ['k-shared'],
+    );
+    const args = ['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'];
+    const common = [
+      ...args,
+      '--upstream',
+      app.url,
+      '--redis',
+      redis.url,
+      '--redis-prefix',
+      prefix,
+      '--log-level',
+      'warn',
+    ];
+    const procs: SidecarProcess[] = await Promise.all(
+      [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${n}`])),
+    );
+    try {
+      const statuses = await Promise.all(
+        procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, 'k-shared'))),
+      );
+      expect(statuses.filter((s) => s === 200)).toHaveLength(40);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(80);
+      // Each replica admitted some: the limit is global, not per replica.
+      const live = await client.zcard(keys.replicas);
+      expect(live).toBe(4);
+    } finally {
+      await Promise.all(procs.map((p) => p.stop()));
+    }
+  });
+
+  it('Redis killed mid-run → local-share at limit / live replicas → Redis back → global again', async () => {
+    await writeTenant(
+      client,
+      keys,
+      {
+        tenantId: 'outage',
+        tier: 'enterprise',
+        limits: { requests: { limit: 1000, window: '1h', burst: 20 } },
+      },
+      ['k-outage'],
+    );
+    const a = await start({ replicaId: 'outage-a' });
+    const b = await start({ replicaId: 'outage-b' });
+    await until(() => a.limiter.liveReplicas() === 2 && b.limiter.liveReplicas() === 2, 'two live replicas');
+    expect(a.limiter.mode()).toBe('global');
+    await redis.stop();
+    await until(
+      () => a.limiter.mode() === 'local-share' && b.limiter.mode() === 'local-share',
+      'local-share mode',
+    );
+    const down = await Promise.all(
+      [a, b].flatMap((h) => Array.from({ length: 25 }, () => hit(h.ports.ingress, 'k-outage'))),
+    );
+    // burst 20 over 2 replicas = 10 each, admitted without Redis.
+    expect(down.filter((s) => s === 200)).toHaveLength(20);
+    const metrics = await (await fetch(`http://127.0.0.1:${a.ports.metrics}/metrics`)).text();
+    expect(metrics).toContain('sluice_limiter_mode{mode="local-share"} 1');
+    await redis.start();
+    await until(() => a.limiter.mode() === 'global' && b.limiter.mode() === 'global', 'global mode again');
+    // The restarted Redis is empty: the sidecars kept their policy set and count globally again.
+    expect(a.policies.byTenant('outage')).toBeDefined();
+    const up = await Promise.all(
+      [a, b].flatMap((h) => Array.from({ length: 15 }, () => hit(h.ports.ingress, 'k-outage'))),
+    );
+    expect(up.filter((s) => s === 200)).toHaveLength(20);
+    expect(await client.exists(keys.rate('outage'))).toBe(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('a restart with Redis down starts from the last-known-good snapshot', async () => {
+    await redis.stop();
+    const h = await start({ stateDir, failureMode: 'local-share' });
+    expect(h.policies.ready()).toBe(true);
+    expect(h.policies.byTenant('alpha')).toBeDefined();
+    expect(h.limiter.mode()).toBe('local-share');
+    expect((await fetch(`http://127.0.0.1:${h.ports.admin}/readyz`)).status).toBe(200);
+    expect(await hit(h.ports.ingress, 'k-alpha')).toBe(200);
+    await h.close();
+    await redis.start();
+  });
+});
