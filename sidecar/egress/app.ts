@@ -1,0 +1,137 @@
+/**
+ * The sidecar's egress: a self-contained fastify app the sidecar process mounts and listens on
+ * 127.0.0.1:8081 (loopback only; the tenant comes from x-sluice-tenant, set by the ingress).
+ * Everything it needs comes in through EgressDeps; `listen` is the caller's job.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Redis } from 'ioredis';
+import type pino from 'pino';
+import type prom from 'prom-client';
+import { SluiceError } from '../../policy/errors.ts';
+import type { PolicyView } from '../config/policy-view.ts';
+import { BreakerBoard } from './breaker.ts';
+import { MemoryBudgetStore } from './budget/memory-store.ts';
+import { RedisBudgetStore } from './budget/redis-store.ts';
+import type { BudgetStore } from './budget/store.ts';
+import { EgressError } from './chain.ts';
+import { createEgressMetrics } from './metrics.ts';
+import { poolClient, type UpstreamClient, withMetrics, withTimeout } from './providers/upstream.ts';
+import { chatCompletionsRoute } from './routes/chat-completions.ts';
+import type { LlmContext } from './routes/llm.ts';
+import { messagesRoute } from './routes/messages.ts';
+import { modelsRoute } from './routes/models.ts';
+import type { EgressSettings } from './settings.ts';
+import { loadPromptEngine } from './templates.ts';
+
+export type { EgressSettings } from './settings.ts';
+export { parseEgressSettings } from './settings.ts';
+
+export interface EgressDeps {
+  policies: PolicyView;
+  /** ioredis; null = standalone/file mode → in-memory budget and usage store. */
+  redis: Redis | null;
+  registry: prom.Registry;
+  logger: pino.Logger;
+  now: () => number;
+  settings: EgressSettings;
+  /** Replaces the outbound stack (tests; a custom transport). Default: pool → timeout → metrics. */
+  upstream?: (base: UpstreamClient) => UpstreamClient;
+}
+
+/** What tests and the sidecar process may reach inside a built egress app. */
+export interface EgressInternals {
+  breakers: BreakerBoard;
+  store: BudgetStore;
+  /** Resolves when every settle (reconcile + usage write) started so far has finished. */
+  flush(): Promise<void>;
+}
+
+const internals = new WeakMap<FastifyInstance, EgressInternals>();
+
+export function egressInternals(app: FastifyInstance): EgressInternals {
+  const found = internals.get(app);
+  if (!found) throw new Error('not an egress app');
+  return found;
+}
+
+export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // The sidecar's access log is the ingress's; per-request lines here would double it.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.settings.bodyLimit,
+  }) as unknown as FastifyInstance;
+  const promptError = await loadPromptEngine();
+  if (promptError)
+    deps.logger.error({ err: promptError }, 'prompt templates unavailable: policy/prompt did not load');
+  const breakers = new BreakerBoard(deps.settings.breaker);
+  const metrics = createEgressMetrics(deps.registry, breakers, deps.now);
+  const store: BudgetStore = deps.redis
+    ? new RedisBudgetStore(deps.redis, deps.settings.keyPrefix)
+    : new MemoryBudgetStore();
+  const pools = poolClient();
+  const layered = withMetrics(withTimeout(pools.client), metrics, deps.now);
+  const client = deps.upstream ? deps.upstream(layered) : layered;
+
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+  const flush = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+  internals.set(app, { breakers, store, flush });
+
+  const ctx: LlmContext = {
+    policies: deps.policies,
+    settings: deps.settings,
+    client,
+    breakers,
+    store,
+    metrics,
+    logger: deps.logger,
+    now: deps.now,
+    exhausted: new Map(),
+    track,
+  };
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const anthropic =
+      request.url.startsWith('/v1/messages') || request.headers['anthropic-version'] !== undefined;
+    let sluice: SluiceError;
+    if (error instanceof SluiceError) sluice = error;
+    else if (error.statusCode === 413) sluice = new SluiceError('SLUICE_BODY_TOO_LARGE', error.message);
+    else if (error.statusCode && error.statusCode < 500)
+      sluice = new SluiceError('SLUICE_BAD_REQUEST', error.message);
+    else {
+      request.log.error({ err: error }, 'egress request failed');
+      sluice = new SluiceError('SLUICE_UPSTREAM_UNAVAILABLE', 'internal error in the egress');
+    }
+    const counter = metrics.requests;
+    const tenant = request.headers['x-sluice-tenant'];
+    const record = typeof tenant === 'string' ? deps.policies.byTenant(tenant) : undefined;
+    counter.inc({
+      tenant: record ? record.policy.tenantId : 'unknown',
+      tier: record ? record.policy.tier : 'unknown',
+      route: request.url.split('?')[0] ?? '',
+      outcome: sluice.code.toLowerCase(),
+    });
+    if (reply.sent || reply.raw.headersSent) return;
+    const body = sluice.toJSON();
+    void reply
+      .code(sluice.status)
+      .headers(error instanceof EgressError ? error.headers : {})
+      .send(anthropic ? { type: 'error', ...body, error: { ...body.error, type: sluice.code } } : body);
+  });
+
+  chatCompletionsRoute(app, ctx);
+  messagesRoute(app, ctx);
+  modelsRoute(app, ctx);
+
+  app.addHook('onClose', async () => {
+    await flush();
+    await pools.close();
+  });
+  return app;
+}

@@ -1,0 +1,144 @@
+/**
+ * The Redis budget store against the real dev Redis (own key prefix, cleaned up): the reserve
+ * script is atomic under 50 concurrent requests, and the whole egress reconciles and counts
+ * usage in Redis with no tenant overspending.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeEffectivePolicy } from '../../../policy/effective.ts';
+import { redisKeys, usageDay, usageField } from '../../../policy/wire.ts';
+import { devEnv } from '../../../test/harness/env.ts';
+import { egressInternals } from '../app.ts';
+import { type EgressRig, examplePolicies, startEgressRig } from '../test-support.ts';
+import { budgetLimits } from './budget.ts';
+import { RedisBudgetStore } from './redis-store.ts';
+
+const prefix = `sluice-test-egress-${randomBytes(4).toString('hex')}:`;
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(devEnv().redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('RedisBudgetStore', () => {
+  it('admits exactly what fits when 50 reservations race', async () => {
+    const store = new RedisBudgetStore(redis, prefix);
+    const now = Date.UTC(2026, 2, 14);
+    const policy = computeEffectivePolicy(
+      { tenantId: 'race', tier: 'pro', limits: { tokens: { limit: 1_000, period: 'day' } } },
+      new Date(now),
+    );
+    const limits = budgetLimits(policy, now);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        store.reserve({ tenantId: 'race', limits, amount: { tokens: 70, costMicroUsd: 1 }, force: false }),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
+    expect(await store.used('race', limits)).toEqual({ tokens: 980, costMicroUsd: 14 });
+    expect(await redis.ttl(redisKeys(prefix).budget('race', limits.tokens.key))).toBeGreaterThan(86_400);
+  });
+
+  it('settles the delta and the usage hash in one pipeline', async () => {
+    const store = new RedisBudgetStore(redis, prefix);
+    const now = Date.UTC(2026, 2, 14);
+    const policy = computeEffectivePolicy({ tenantId: 'settle', tier: 'pro' }, new Date(now));
+    const limits = budgetLimits(policy, now);
+    await store.reserve({
+      tenantId: 'settle',
+      limits,
+      amount: { tokens: 100, costMicroUsd: 50 },
+      force: false,
+    });
+    const usageKey = `${prefix}usage:2026-03-14:settle`;
+    await store.settle({
+      tenantId: 'settle',
+      limits,
+      delta: { tokens: -40, costMicroUsd: -20 },
+      usage: { key: usageKey, fields: [['openai/gpt-4|requests', 1]], ttlSeconds: 8 * 86_400 },
+    });
+    expect(await store.used('settle', limits)).toEqual({ tokens: 60, costMicroUsd: 30 });
+    expect(await redis.hgetall(usageKey)).toEqual({ 'openai/gpt-4|requests': '1' });
+    expect(await redis.ttl(usageKey)).toBeGreaterThan(7 * 86_400);
+  });
+});
+
+describe('egress with Redis', () => {
+  let rig: EgressRig;
+  const tokenLimit = 2_000;
+  beforeAll(async () => {
+    rig = await startEgressRig({
+      redis,
+      keyPrefix: prefix,
+      policies: (now) =>
+        examplePolicies(now, (spec) => ({
+          ...spec,
+          limits: { ...spec.limits, tokens: { limit: tokenLimit, period: 'day' } },
+        })),
+    });
+  });
+  afterAll(async () => {
+    await rig.close();
+  });
+
+  it('keeps a tenant within its budget under 50 concurrent requests, and counts usage in Redis', async () => {
+    // Each request reserves its prompt estimate + 100 tokens; the fake uses fewer than reserved.
+    rig.openai.script(Array.from({ length: 50 }, () => ({ usage: { prompt: 10, completion: 90 } })));
+    const c = new OpenAI({
+      baseURL: `${rig.url}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: { 'x-sluice-tenant': 'globex-support' },
+    });
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 === 0
+          ? c.chat.completions.create({
+              model: 'default',
+              messages: [{ role: 'user', content: 'hi' }],
+              max_tokens: 100,
+            })
+          : c.chat.completions
+              .create({
+                model: 'default',
+                messages: [{ role: 'user', content: 'hi' }],
+                max_tokens: 100,
+                stream: true,
+              })
+              .then(async (s) => {
+                for await (const _ of s);
+              })
+        ).then(
+          () => 'ok',
+          (e: { code?: string }) => e.code ?? 'error',
+        ),
+      ),
+    );
+    await egressInternals(rig.app).flush();
+    const admitted = outcomes.filter((o) => o === 'ok').length;
+    expect(outcomes.filter((o) => o !== 'ok').every((o) => o === 'SLUICE_BUDGET_EXHAUSTED')).toBe(true);
+    expect(admitted).toBeGreaterThan(0);
+    expect(admitted).toBeLessThan(50);
+
+    const policy = rig.policies.byTenant('globex-support')!.policy;
+    const limits = budgetLimits(policy, rig.clock.now);
+    const used = await (egressInternals(rig.app).store as RedisBudgetStore).used('globex-support', limits);
+    expect(used.tokens).toBe(admitted * 100); // reconciled to the actual usage, reservations all released
+    expect(used.tokens).toBeLessThanOrEqual(tokenLimit);
+
+    const usage = await redis.hgetall(
+      redisKeys(prefix).usage(usageDay(new Date(rig.clock.now)), 'globex-support'),
+    );
+    expect(Number(usage[usageField('openai', 'gpt-3.5-turbo', 'requests')])).toBe(admitted);
+    expect(Number(usage[usageField('openai', 'gpt-3.5-turbo', 'completion_tokens')])).toBe(admitted * 90);
+    // $0.0005/1k × 10 + $0.0015/1k × 90 = 0.14 µ$·1000 → ceil(140) µ$... per request: 5 + 135 = 140 µ$
+    expect(Number(usage[usageField('openai', 'gpt-3.5-turbo', 'cost_micro_usd')])).toBe(admitted * 140);
+  });
+});
