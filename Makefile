@@ -14,6 +14,10 @@ demo: deps ## Run the standalone demo: fake RAG app + sidecar in file mode, no R
 test: deps dev-up ## Install what is missing, start every service the tests need, run all tests
 	. $(DEV_ENV) && $(NPX) vitest run
 
+.PHONY: noisy-neighbor
+noisy-neighbor: deps ## Reproduce the noisy-neighbor incident locally; report in .cache/noisy-neighbor/ (QUICK=1: < 2 min)
+	$(NPX) node cli/sluice.ts noisy-neighbor --scenario examples/scenarios/noisy-neighbor.yaml --out .cache/noisy-neighbor
+
 ##@ Development
 
 .PHONY: deps

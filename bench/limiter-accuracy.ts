@@ -71,7 +71,7 @@ await writeTenant(
 );
 const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url), ['--port', '0']);
 const common = [
-  ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
+  ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
   ...['--upstream', String(app.info['listening']), '--redis', redis.url, '--redis-prefix', prefix],
   ...['--heartbeat-ms', '500', '--log-level', 'error', '--max-concurrency', '1024'],
 ];

@@ -52,7 +52,7 @@ const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url)
 ]);
 // The sidecar in its own process, as deployed: the load generator does not share its event loop.
 const sidecar = await spawnSidecar([
-  ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
+  ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
   ...['--upstream', String(app.info['listening']), '--policies', dir, '--max-concurrency', String(C)],
   ...['--log-level', 'error'],
 ]);

@@ -64,7 +64,7 @@ const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url)
 const appUrl = String(app.info['listening']);
 const bare = await spawnNode(new URL('./bare-proxy.ts', import.meta.url), ['--upstream', appUrl]);
 const sidecar = await spawnNode(new URL('../cli/sidecar-main.ts', import.meta.url), [
-  ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
+  ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
   ...['--upstream', appUrl, '--redis', redis.url, '--redis-prefix', prefix, '--state-dir', stateDir],
   ...['--max-concurrency', '256', '--log-level', 'warn'],
 ]);

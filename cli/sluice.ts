@@ -1,13 +1,24 @@
 #!/usr/bin/env node
 /** The `sluice` command. Each subcommand lives in its own module and returns an exit code. */
 import { type Io, processIo } from './io.ts';
+import { noisyNeighbor } from './noisy-neighbor.ts';
 import { operator } from './operator.ts';
 import { sidecar } from './sidecar.ts';
 import { validate } from './validate.ts';
 
 const COMMANDS: Record<string, { summary: string; run: (args: string[], io: Io) => Promise<number> }> = {
-  sidecar: { summary: 'run the data plane beside a RAG app (ingress, egress, limits, fair queue)', run: sidecar },
-  operator: { summary: 'run the operator (TenantPolicies to Redis/Postgres/status, admission webhooks)', run: operator },
+  sidecar: {
+    summary: 'run the data plane beside a RAG app (ingress, egress, limits, fair queue)',
+    run: sidecar,
+  },
+  operator: {
+    summary: 'run the operator (TenantPolicies to Redis/Postgres/status, admission webhooks)',
+    run: operator,
+  },
+  'noisy-neighbor': {
+    summary: 'reproduce the noisy-neighbor incident and report what Sluice changes',
+    run: noisyNeighbor,
+  },
   validate: { summary: "check TenantPolicy YAML offline with the API server's rules", run: validate },
 };
 

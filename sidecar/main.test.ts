@@ -67,6 +67,7 @@ describe('sidecar ingress (file mode, real upstream on port 0)', () => {
         port: 0,
         metricsPort: 0,
         adminPort: 0,
+        egressPort: 0,
         upstream: app.url,
         policies: dir,
         maxConcurrency: 1,

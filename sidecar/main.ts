@@ -15,6 +15,7 @@ import { FileSource } from './config/file-source.ts';
 import { PolicySet } from './config/policy-set.ts';
 import { RedisSource } from './config/redis-source.ts';
 import type { Settings } from './config/settings.ts';
+import { buildEgressApp } from './egress/app.ts';
 import { bodyPlugin } from './ingress/body.ts';
 import { sendError } from './ingress/context.ts';
 import { fairQueuePlugin } from './ingress/fair-queue.ts';
@@ -39,7 +40,8 @@ export interface SidecarDeps {
 }
 
 export interface SidecarHandle {
-  ports: { ingress: number; metrics: number; admin: number };
+  /** Bound ports; egress is 0 when the egress is off. */
+  ports: { ingress: number; metrics: number; admin: number; egress: number };
   policies: PolicySet;
   limiter: Limiter;
   metrics: SidecarMetrics;
@@ -60,6 +62,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
 
   // --- policy source and limiter store ---
   let limiter: Limiter;
+  let redisClient: Redis | null = null;
   let fileSource: FileSource | undefined;
   let redisSource: RedisSource | undefined;
   if (settings.redis) {
@@ -77,6 +80,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       retryStrategy,
       connectionName: `sluice-sub:${settings.replicaId}`,
     });
+    redisClient = client;
     client.on('error', () => {}); // state changes are logged by the limiter and the source
     subscriber.on('error', () => {});
     const store = new RedisRateStore(client, keys.rate);
@@ -194,11 +198,25 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   });
   const admin = adminApp(policies, limiter);
 
-  // ============================================================================================
-  // EGRESS: the lead starts the egress listener (127.0.0.1:8081, sidecar/egress/) here, with the
-  // same `policies` (PolicyView), `metrics`, `log` and settings; push its close() onto `closers`.
-  // ============================================================================================
+  // --- egress: the app's LLM calls, on loopback only (the tenant comes from x-sluice-tenant,
+  // which only this pod's ingress can have set: DESIGN decision 8) ---
+  const egress =
+    settings.egress === 'on'
+      ? await buildEgressApp({
+          policies,
+          redis: redisClient,
+          registry: metrics.registry,
+          logger: log.child({ component: 'egress' }),
+          now,
+          settings: settings.egressSettings,
+        })
+      : null;
 
+  const listenLoopback = async (app: Listenable, port: number) => {
+    await app.listen({ host: '127.0.0.1', port });
+    const address = app.server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  };
   const listen = async (app: Listenable, port: number) => {
     await app.listen({ host: settings.host, port });
     const address = app.server.address();
@@ -208,6 +226,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     ingress: await listen(ingress, settings.port),
     metrics: await listen(metricsApp, settings.metricsPort),
     admin: await listen(admin, settings.adminPort),
+    egress: egress ? await listenLoopback(egress, settings.egressPort) : 0,
   };
   log.info({ ports, upstream: settings.upstream, mode: limiter.mode() }, 'sidecar listening');
 
@@ -221,7 +240,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     log,
     close() {
       closing ??= (async () => {
-        await Promise.allSettled([ingress.close(), metricsApp.close(), admin.close()]);
+        await Promise.allSettled([ingress.close(), metricsApp.close(), admin.close(), egress?.close()]);
         for (const close of closers) await close();
         await pool.close().catch(() => {});
       })();

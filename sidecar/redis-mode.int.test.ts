@@ -44,6 +44,7 @@ describe('sidecar in Redis mode', () => {
         port: 0,
         metricsPort: 0,
         adminPort: 0,
+        egressPort: 0,
         upstream: app.url,
         redis: redis.url,
         redisPrefix: prefix,
@@ -125,7 +126,18 @@ describe('sidecar in Redis mode', () => {
       },
       ['k-shared'],
     );
-    const args = ['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'];
+    const args = [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--egress-port',
+      '0',
+    ];
     const common = [
       ...args,
       '--upstream',

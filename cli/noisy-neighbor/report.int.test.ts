@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The report a team shows its management: generated from samples, opened in a real headless
  * Chromium (Debian's, driven by playwright-core), and its charts must have drawn data.

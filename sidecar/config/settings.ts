@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { SluiceError } from '../../policy/errors.ts';
 import { DEFAULT_KEY_PREFIX } from '../../policy/wire.ts';
+import { type EgressSettings, parseEgressSettings } from '../egress/settings.ts';
 
 export type FailureMode = 'local-share' | 'open' | 'closed';
 
@@ -58,17 +59,28 @@ export interface Settings {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Debounce for policy file changes, ms. */
   readonly reloadDebounceMs: number;
+  /** The LLM egress listener (127.0.0.1 only): on or off. */
+  readonly egress: 'on' | 'off';
+  /** Egress port on 127.0.0.1; the app calls its LLM here. 0 = any free port (tests). */
+  readonly egressPort: number;
+  /** LLM providers, repeatable: name=openai-compatible|anthropic,<baseUrl>[,keyfile=…] (docs/egress.md). */
+  readonly providers: readonly string[];
+  /** Default prices, repeatable: provider/model=<in>,<out> USD per 1k tokens (policy prices win). */
+  readonly prices: readonly string[];
+  /** The parsed egress settings (providers with their keys read, breaker, prices). */
+  readonly egressSettings: EgressSettings;
 }
 
 interface Spec {
   flag: string;
-  kind: 'string' | 'int' | 'list' | 'enum';
+  /** multi: a repeatable flag; in the environment, values separated by ";". */
+  kind: 'string' | 'int' | 'list' | 'enum' | 'multi';
   values?: readonly string[];
   min?: number;
   max?: number;
 }
 
-const SPECS: Record<keyof Settings, Spec> = {
+const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   host: { flag: 'host', kind: 'string' },
   port: { flag: 'port', kind: 'int', min: 0, max: 65_535 },
   metricsPort: { flag: 'metrics-port', kind: 'int', min: 0, max: 65_535 },
@@ -96,6 +108,10 @@ const SPECS: Record<keyof Settings, Spec> = {
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
   },
   reloadDebounceMs: { flag: 'reload-debounce-ms', kind: 'int', min: 0, max: 60_000 },
+  egress: { flag: 'egress', kind: 'enum', values: ['on', 'off'] },
+  egressPort: { flag: 'egress-port', kind: 'int', min: 0, max: 65_535 },
+  providers: { flag: 'provider', kind: 'multi' },
+  prices: { flag: 'price', kind: 'multi' },
 };
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
@@ -124,6 +140,11 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   capFields: Object.freeze(['top_k']),
   logLevel: 'info',
   reloadDebounceMs: 200,
+  egress: 'on',
+  egressPort: 8081,
+  providers: Object.freeze([]),
+  prices: Object.freeze([]),
+  egressSettings: parseEgressSettings({ env: {} }),
 });
 
 const envName = (flag: string) => `SLUICE_${flag.replaceAll('-', '_').toUpperCase()}`;
@@ -134,9 +155,10 @@ export function loadSettings(
   env: Readonly<Record<string, string | undefined>> = process.env,
   overrides: Partial<Settings> = {},
 ): Settings {
-  const options: Record<string, { type: 'string' }> = {};
-  for (const spec of Object.values(SPECS)) options[spec.flag] = { type: 'string' };
-  let values: Record<string, string | boolean | undefined>;
+  const options: Record<string, { type: 'string'; multiple?: boolean }> = {};
+  for (const spec of Object.values(SPECS))
+    options[spec.flag] = { type: 'string', multiple: spec.kind === 'multi' };
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }));
   } catch (error) {
@@ -145,11 +167,22 @@ export function loadSettings(
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const [key, spec] of Object.entries(SPECS) as [keyof Settings, Spec][]) {
     const fromFlag = values[spec.flag];
+    if (Array.isArray(fromFlag)) {
+      out[key] = fromFlag;
+      continue;
+    }
     const raw = typeof fromFlag === 'string' ? fromFlag : env[envName(spec.flag)];
     if (raw === undefined || raw === '') continue;
     const where = `--${spec.flag} / ${envName(spec.flag)} = ${JSON.stringify(raw)}`;
     out[key] = parseValue(spec, raw, where);
   }
+  const partial = out as unknown as Settings;
+  out['egressSettings'] = parseEgressSettings({
+    env,
+    providers: [...partial.providers],
+    prices: [...partial.prices],
+    keyPrefix: partial.redisPrefix,
+  });
   Object.assign(out, overrides);
   const settings = out as unknown as Settings;
   check(settings);
@@ -160,6 +193,11 @@ function parseValue(spec: Spec, raw: string, where: string): unknown {
   switch (spec.kind) {
     case 'string':
       return raw;
+    case 'multi':
+      return raw
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'list':
       return raw
         .split(',')
@@ -205,8 +243,11 @@ function check(s: Settings): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.queryField)) fail(`--query-field: not a JSON field name`);
   for (const f of s.capFields)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f)) fail(`--cap-fields: "${f}" is not a field name`);
-  const ports = [s.port, s.metricsPort, s.adminPort].filter((p) => p !== 0);
-  if (new Set(ports).size !== ports.length) fail('--port, --metrics-port and --admin-port must differ');
+  const ports = [s.port, s.metricsPort, s.adminPort, ...(s.egress === 'on' ? [s.egressPort] : [])].filter(
+    (p) => p !== 0,
+  );
+  if (new Set(ports).size !== ports.length)
+    fail('--port, --metrics-port, --admin-port and --egress-port must differ');
 }
 
 /** The usage text of `sluice sidecar --help`. */

@@ -24,6 +24,8 @@ export interface RagAppOptions {
   /** SSE: events per answer and the pause between them. */
   sseEvents?: number;
   sseIntervalMs?: number;
+  /** Called while a request is worked on, before the answer (e.g. the app's own LLM call). */
+  onServe?: (tenant: string) => Promise<void>;
 }
 
 export interface RagAppStats {
@@ -100,7 +102,9 @@ export async function startRagApp(options: RagAppOptions = {}): Promise<RagApp> 
     const wantsSse =
       String(req.headers.accept ?? '').includes('text/event-stream') || json?.['stream'] === true;
     acquire(() => {
-      const work = () => {
+      const work = async () => {
+        if (res.destroyed) return release();
+        if (options.onServe) await options.onServe(tenant).catch(() => undefined);
         if (res.destroyed) return release();
         if (!wantsSse) {
           const payload = JSON.stringify({ answer: 'fake answer', ...echo });
@@ -129,7 +133,7 @@ export async function startRagApp(options: RagAppOptions = {}): Promise<RagApp> 
         tick();
       };
       if (latency > 0) setTimeout(work, latency);
-      else work();
+      else void work();
     });
   };
 

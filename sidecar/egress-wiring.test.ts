@@ -1,0 +1,72 @@
+/**
+ * The sidecar process with its egress: the app beside it calls the LLM on 127.0.0.1, through the
+ * official OpenAI SDK, and each example tenant is served by its own model from the file-mode
+ * policies — the same PolicyView the ingress uses.
+ */
+import OpenAI from 'openai';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeProvider, startOpenAIFake } from '../test/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
+import { loadSettings } from './config/settings.ts';
+import { type SidecarHandle, startSidecar } from './main.ts';
+
+describe('sidecar egress wiring', () => {
+  let app: RagApp;
+  let llm: FakeProvider;
+  let sidecar: SidecarHandle;
+
+  beforeAll(async () => {
+    app = await startRagApp();
+    llm = await startOpenAIFake();
+    const settings = loadSettings(
+      ['--provider', `openai=openai-compatible,${llm.url}`, '--egress-port', '0'],
+      {},
+      {
+        host: '127.0.0.1',
+        port: 0,
+        metricsPort: 0,
+        adminPort: 0,
+        upstream: app.url,
+        policies: new URL('../examples/tenants/', import.meta.url).pathname,
+      },
+    );
+    sidecar = await startSidecar(settings, { log: pino({ level: 'silent' }) });
+  });
+  afterAll(async () => {
+    await sidecar?.close();
+    await llm?.close();
+    await app?.close();
+  });
+
+  const client = (tenant: string) =>
+    new OpenAI({
+      apiKey: 'unused-the-sidecar-holds-provider-keys',
+      baseURL: `http://127.0.0.1:${sidecar.ports.egress}/v1`,
+      defaultHeaders: { 'x-sluice-tenant': tenant },
+      maxRetries: 0,
+    });
+
+  it.each([
+    ['acme-legal', 'gpt-4'],
+    ['globex-support', 'gpt-3.5-turbo'],
+  ])('serves %s with its primary model %s', async (tenant, model) => {
+    const { data, response } = await client(tenant)
+      .chat.completions.create({ messages: [{ role: 'user', content: 'hello' }] })
+      .withResponse();
+    expect(data.model).toBe(model);
+    expect(response.headers.get('sluice-model')).toContain(model);
+    expect(llm.requestsFor(model).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a request without a known tenant', async () => {
+    await expect(
+      client('nobody').chat.completions.create({ messages: [{ role: 'user', content: 'hello' }] }),
+    ).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('counts egress metrics in the sidecar registry', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${sidecar.ports.metrics}/metrics`)).text();
+    expect(text).toMatch(/sluice_egress_requests_total\{[^}]*tenant="acme-legal"/);
+  });
+});
