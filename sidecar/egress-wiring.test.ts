@@ -52,7 +52,7 @@ describe('sidecar egress wiring', () => {
     ['globex-support', 'gpt-3.5-turbo'],
   ])('serves %s with its primary model %s', async (tenant, model) => {
     const { data, response } = await client(tenant)
-      .chat.completions.create({ messages: [{ role: 'user', content: 'hello' }] })
+      .chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'hello' }] })
       .withResponse();
     expect(data.model).toBe(model);
     expect(response.headers.get('sluice-model')).toContain(model);
@@ -61,7 +61,10 @@ describe('sidecar egress wiring', () => {
 
   it('refuses a request without a known tenant', async () => {
     await expect(
-      client('nobody').chat.completions.create({ messages: [{ role: 'user', content: 'hello' }] }),
+      client('nobody').chat.completions.create({
+        model: 'default',
+        messages: [{ role: 'user', content: 'hello' }],
+      }),
     ).rejects.toMatchObject({ status: 401 });
   });
 

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       port: 0,
       metricsPort: 0,
       adminPort: 0,
+      egressPort: 0,
       upstream: app.url,
       policies,
       logLevel: 'warn',
