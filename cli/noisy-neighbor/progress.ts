@@ -33,7 +33,7 @@ export function createProgress(out: NodeJS.WritableStream & { isTTY?: boolean },
         );
         return {
           elapsed,
-          text: `${rate.toFixed(1)} req/s, others p95 ${Number.isFinite(p95) ? Math.round(p95) : '-'} ms`,
+          text: `${rate.toFixed(1)} answered/s, others p95 ${Number.isFinite(p95) ? Math.round(p95) : '-'} ms`,
         };
       };
       return {

@@ -18,6 +18,7 @@ export interface EgressMetrics {
   ttft: prom.Histogram<'provider' | 'model'>;
   streamInterruptions: prom.Counter<'provider' | 'model'>;
   budgetStoreErrors: prom.Counter<'op'>;
+  budgetUsed: prom.Gauge<'tenant' | 'tier' | 'budget'>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -63,6 +64,12 @@ export function createEgressMetrics(
       name: 'sluice_egress_fallbacks_total',
       help: 'Fallbacks from one model to the next, by trigger (connection-error, timeout, rate-limited, server-error, breaker-open).',
       labelNames: ['tenant', 'tier', 'from', 'to', 'reason'],
+      registers,
+    }),
+    budgetUsed: new prom.Gauge({
+      name: 'sluice_egress_budget_used_ratio',
+      help: "Share of the period's token or cost budget used (reservations included), as of the tenant's last reserve.",
+      labelNames: ['tenant', 'tier', 'budget'],
       registers,
     }),
     budgetRejections: new prom.Counter({

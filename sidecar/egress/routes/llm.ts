@@ -323,6 +323,15 @@ export async function handleLlm(
         amount: reservation,
         force: false,
       });
+      const held = result.ok ? reservation : { tokens: 0, costMicroUsd: 0 };
+      metrics.budgetUsed.set(
+        { ...labels, budget: 'tokens' },
+        (result.used.tokens + held.tokens) / Math.max(1, limits.tokens.limit),
+      );
+      metrics.budgetUsed.set(
+        { ...labels, budget: 'cost' },
+        (result.used.costMicroUsd + held.costMicroUsd) / Math.max(1, limits.cost.limitMicroUsd),
+      );
       if (result.ok) {
         ctx.exhausted.delete(policy.tenantId);
         return;
