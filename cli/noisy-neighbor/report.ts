@@ -18,7 +18,7 @@ export interface Report {
   with: PhaseFigures;
   latency: { without: Series[]; with: Series[] };
   breaking: {
-    steps: { rps: number; withoutP95Ms: number; withP95Ms: number }[];
+    steps: { rps: number; withoutP95Ms: number | null; withP95Ms: number }[];
     withoutRps: number | null;
     withRps: number | null;
   };
@@ -135,7 +135,7 @@ ${tenantTable(r.with)}
 ### Breaking-point search
 | ${heavy.tenant} req/s | others p95 without Sluice | others p95 with Sluice |
 | ---: | ---: | ---: |
-${b.steps.map((s) => `| ${s.rps} | ${ms(s.withoutP95Ms)} | ${ms(s.withP95Ms)} |`).join('\n')}
+${b.steps.map((s) => `| ${s.rps} | ${s.withoutP95Ms === null ? 'not run (already broken)' : ms(s.withoutP95Ms)} | ${ms(s.withP95Ms)} |`).join('\n')}
 
 Requests still unanswered at the client timeout count as errors with the timeout as their latency, so p95 values
 at or near the timeout are lower bounds.

@@ -173,15 +173,23 @@ export async function runScenario(options: RunOptions): Promise<Report> {
     true,
   );
 
-  const steps: { rps: number; withoutP95Ms: number; withP95Ms: number }[] = [];
+  // Breaking point: raise the heavy tenant's rate step by step; without Sluice stop at the first
+  // rate that breaks the others' SLO (higher ones only break harder), with Sluice try them all.
+  const steps: { rps: number; withoutP95Ms: number | null; withP95Ms: number }[] = [];
+  let broken = false;
   for (const rps of p.breakingPoint.rates) {
-    const a = await phase(
-      `bp-${rps}`,
-      `breaking point ${rps} req/s, no Sluice`,
-      p.breakingPoint.stepSeconds,
-      [...normal, flood(rps)],
-      false,
-    );
+    let withoutP95Ms: number | null = null;
+    if (!broken) {
+      const a = await phase(
+        `bp-${rps}`,
+        `breaking point ${rps} req/s, no Sluice`,
+        p.breakingPoint.stepSeconds,
+        [...normal, flood(rps)],
+        false,
+      );
+      withoutP95Ms = a.figures.othersP95Ms;
+      broken = withoutP95Ms > scenario.sloP95Ms;
+    }
     const b = await phase(
       `bp-${rps}-s`,
       `breaking point ${rps} req/s, Sluice`,
@@ -189,7 +197,7 @@ export async function runScenario(options: RunOptions): Promise<Report> {
       [...normal, flood(rps)],
       true,
     );
-    steps.push({ rps, withoutP95Ms: a.figures.othersP95Ms, withP95Ms: b.figures.othersP95Ms });
+    steps.push({ rps, withoutP95Ms, withP95Ms: b.figures.othersP95Ms });
   }
 
   // Emergency: a 10x override, then a suspension, written while the heavy tenant floods.
@@ -252,7 +260,9 @@ export async function runScenario(options: RunOptions): Promise<Report> {
   writeHeavySpec(heavySpec, heavySpec.spec);
   await llm.close();
 
-  const safe = steps.filter((s) => s.withoutP95Ms <= scenario.sloP95Ms).map((s) => s.rps);
+  const safe = steps
+    .filter((s) => s.withoutP95Ms !== null && s.withoutP95Ms <= scenario.sloP95Ms)
+    .map((s) => s.rps);
   const admittedPerHourWith = requestsPerHour(heavyPolicy);
   const price = heavyPolicy.models.primary;
   return {
@@ -274,7 +284,7 @@ export async function runScenario(options: RunOptions): Promise<Report> {
     breaking: {
       steps,
       withoutRps: breakingPoint(
-        steps.map((s) => ({ rps: s.rps, othersP95Ms: s.withoutP95Ms })),
+        steps.flatMap((s) => (s.withoutP95Ms === null ? [] : [{ rps: s.rps, othersP95Ms: s.withoutP95Ms }])),
         scenario.sloP95Ms,
       ),
       withRps: breakingPoint(
