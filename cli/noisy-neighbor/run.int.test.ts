@@ -2,12 +2,12 @@
  * The simulator end to end on a short scenario: the local stack starts, every phase runs, the
  * report is written, and it shows the incident and the protection. (Slow by nature: ~30 s.)
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { noisyNeighbor } from '../noisy-neighbor.ts';
 
 describe('sluice noisy-neighbor', () => {
@@ -27,15 +27,14 @@ describe('sluice noisy-neighbor', () => {
     };
     delete scenario.quick;
     const file = join(dir, 'scenario.yaml');
-    const { stringify } = await import('yaml');
-    (await import('node:fs')).writeFileSync(file, stringify(scenario));
+    writeFileSync(file, stringify(scenario));
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
     const code = await noisyNeighbor(
       ['--scenario', file, '--out', join(dir, 'out')],
       { stdin: new PassThrough(), stdout: out, stderr: new PassThrough() },
-      {},
+      { QUICK: '1' }, // QUICK: a 10 s client timeout; the phases are the ones above
     );
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
