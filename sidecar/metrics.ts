@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Outcome = 'admitted' | 'rejected' | 'upstream_error';
 
+const LIMITER_MODES = ['global', 'local-share', 'open', 'closed', 'memory'] as const;
+
 export class SidecarMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'tenant' | 'tier' | 'outcome'>;
@@ -165,7 +167,8 @@ export class SidecarMetrics {
   }
 
   mode(mode: string): void {
-    this.storeMode.reset();
-    this.storeMode.set({ mode }, 1);
+    // A state set: every mode has a series (0 or 1), so "degraded == 1" has something to compare.
+    for (const m of LIMITER_MODES) this.storeMode.set({ mode: m }, m === mode ? 1 : 0);
+    if (!LIMITER_MODES.includes(mode as (typeof LIMITER_MODES)[number])) this.storeMode.set({ mode }, 1);
   }
 }
