@@ -71,7 +71,8 @@ describe('sidecar egress wiring', () => {
   it('counts egress metrics in the sidecar registry', async () => {
     const text = await (await fetch(`http://127.0.0.1:${sidecar.ports.metrics}/metrics`)).text();
     expect(text).toMatch(/sluice_egress_requests_total\{[^}]*tenant="acme-legal"/);
-    const used = /sluice_egress_budget_used_ratio\{[^}]*tenant="acme-legal"[^}]*budget="tokens"[^}]*\} (\S+)/.exec(text);
+    const used =
+      /sluice_egress_budget_used_ratio\{[^}]*tenant="acme-legal"[^}]*budget="tokens"[^}]*\} (\S+)/.exec(text);
     expect(Number(used?.[1])).toBeGreaterThan(0);
     expect(Number(used?.[1])).toBeLessThan(1);
   });

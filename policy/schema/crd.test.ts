@@ -5,10 +5,13 @@ import { renderCrdYaml } from './crd-yaml.ts';
 import { CRD_TARGETS } from './generate.ts';
 
 describe('crds/tenantpolicy.yaml', () => {
-  it.each(CRD_TARGETS)('%s is what `make generate` writes from policy/schema (run it after a schema change)', (target) => {
-    const committed = readFileSync(new URL(target, import.meta.url), 'utf8');
-    expect(committed).toBe(renderCrdYaml());
-  });
+  it.each(CRD_TARGETS)(
+    '%s is what `make generate` writes from policy/schema (run it after a schema change)',
+    (target) => {
+      const committed = readFileSync(new URL(target, import.meta.url), 'utf8');
+      expect(committed).toBe(renderCrdYaml());
+    },
+  );
 
   it('describes every field, so that kubectl explain is useful', () => {
     const crd = parse(renderCrdYaml());

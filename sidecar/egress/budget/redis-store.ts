@@ -35,14 +35,32 @@ type ReserveFn = (
   ...args: (string | number)[]
 ) => Promise<[number, number, number, number]>;
 
+/**
+ * Settles that could not be sent while Redis was unreachable, merged per key and field so memory
+ * stays bounded by the number of distinct counters (tenants × models × days), not by requests.
+ * Replayed in one pipeline on reconnect: without this, every answer served during a Redis outage
+ * was missing from the usage hash (and from the cost reports the operator rolls up).
+ */
+const MAX_PENDING_KEYS = 10_000;
+
+interface PendingCounter {
+  /** 'hash' = HINCRBY fields of a usage hash; 'string' = INCRBY of a budget counter ('' field). */
+  kind: 'hash' | 'string';
+  fields: Map<string, number>;
+  ttlSeconds: number;
+}
+
 export class RedisBudgetStore implements BudgetStore {
   readonly mode = 'redis' as const;
   private readonly redis: Redis;
   private readonly keys: ReturnType<typeof redisKeys>;
+  private readonly pending = new Map<string, PendingCounter>();
+  private flushing: Promise<void> | null = null;
 
   constructor(redis: Redis, prefix: string) {
     this.redis = redis;
     this.keys = redisKeys(prefix);
+    this.redis.on('ready', () => void this.flushPending());
     if (!(this.redis as unknown as { sluiceBudgetReserve?: ReserveFn }).sluiceBudgetReserve) {
       // defineCommand sends EVALSHA and falls back to EVAL once per connection: one round trip.
       this.redis.defineCommand('sluiceBudgetReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
@@ -70,7 +88,105 @@ export class RedisBudgetStore implements BudgetStore {
     return { ok: false, exhausted, used };
   }
 
-  async settle({ tenantId, limits, delta, usage }: SettleRequest): Promise<void> {
+  async settle(request: SettleRequest): Promise<void> {
+    // Not connected: the commands would be refused unsent (enableOfflineQueue is off), so keep
+    // them for the reconnect. A command that was sent and then timed out is not replayed: it may
+    // have been applied, and counting it twice is worse than missing it (it is logged).
+    if (this.redis.status !== 'ready') {
+      if (this.buffer(request)) return;
+      throw new Error(`redis is ${this.redis.status} and ${MAX_PENDING_KEYS} counters are already pending`);
+    }
+    try {
+      await this.send(request);
+    } catch (error) {
+      if (isUnsent(error) && this.buffer(request)) return;
+      throw error;
+    }
+  }
+
+  /** Counters waiting for Redis (tests, diagnostics). */
+  pendingCounters(): number {
+    return this.pending.size;
+  }
+
+  private buffer({ tenantId, limits, delta, usage }: SettleRequest): boolean {
+    const add = (
+      key: string,
+      kind: PendingCounter['kind'],
+      field: string,
+      by: number,
+      ttlSeconds: number,
+    ) => {
+      if (by === 0) return true;
+      let entry = this.pending.get(key);
+      if (!entry) {
+        if (this.pending.size >= MAX_PENDING_KEYS) return false;
+        entry = { kind, fields: new Map(), ttlSeconds };
+        this.pending.set(key, entry);
+      }
+      entry.fields.set(field, (entry.fields.get(field) ?? 0) + by);
+      return true;
+    };
+    let ok = add(
+      this.keys.budget(tenantId, limits.tokens.key),
+      'string',
+      '',
+      delta.tokens,
+      limits.tokens.ttlSeconds,
+    );
+    ok =
+      add(
+        this.keys.budget(tenantId, limits.cost.key),
+        'string',
+        '',
+        delta.costMicroUsd,
+        limits.cost.ttlSeconds,
+      ) && ok;
+    for (const [field, by] of usage?.fields ?? [])
+      ok = add(usage!.key, 'hash', field, by, usage!.ttlSeconds) && ok;
+    return ok;
+  }
+
+  private flushPending(): Promise<void> {
+    if (this.flushing || this.pending.size === 0) return this.flushing ?? Promise.resolve();
+    const batch = new Map(this.pending);
+    this.pending.clear();
+    const pipeline = this.redis.pipeline();
+    for (const [key, entry] of batch) {
+      for (const [field, by] of entry.fields) {
+        if (entry.kind === 'hash') pipeline.hincrby(key, field, by);
+        else pipeline.incrby(key, by);
+      }
+      // Budget counters get their expiry from the reserve script; a replay into a Redis that
+      // restarted empty must not leave one behind without it.
+      if (entry.kind === 'hash') pipeline.expire(key, entry.ttlSeconds);
+      else pipeline.expire(key, entry.ttlSeconds, 'NX');
+    }
+    this.flushing = pipeline
+      .exec()
+      .then((results) => {
+        if (results?.some(([error]) => error)) throw new Error('replay failed');
+      })
+      .catch((error: unknown) => {
+        // Unsent (Redis went away again): keep them for the next reconnect.
+        if (isUnsent(error)) for (const [key, entry] of batch) this.merge(key, entry);
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    return this.flushing;
+  }
+
+  private merge(key: string, entry: PendingCounter): void {
+    const into = this.pending.get(key);
+    if (!into) {
+      if (this.pending.size < MAX_PENDING_KEYS) this.pending.set(key, entry);
+      return;
+    }
+    for (const [field, by] of entry.fields) into.fields.set(field, (into.fields.get(field) ?? 0) + by);
+  }
+
+  private async send({ tenantId, limits, delta, usage }: SettleRequest): Promise<void> {
     const pipeline = this.redis.pipeline();
     if (delta.tokens !== 0) pipeline.incrby(this.keys.budget(tenantId, limits.tokens.key), delta.tokens);
     if (delta.costMicroUsd !== 0)
@@ -96,4 +212,9 @@ export class RedisBudgetStore implements BudgetStore {
     );
     return { tokens: Number(t ?? 0), costMicroUsd: Number(c ?? 0) };
   }
+}
+
+/** ioredis refused the command before writing it (offline, enableOfflineQueue off). */
+function isUnsent(error: unknown): boolean {
+  return error instanceof Error && /enableOfflineQueue|Stream isn't writeable/i.test(error.message);
 }
