@@ -19,6 +19,7 @@ import { buildEgressApp } from './egress/app.ts';
 import { bodyPlugin } from './ingress/body.ts';
 import { sendError } from './ingress/context.ts';
 import { fairQueuePlugin } from './ingress/fair-queue.ts';
+import { openApiDocument, parseSurfaces } from './ingress/openapi.ts';
 import { paramCapsPlugin } from './ingress/param-caps.ts';
 import { proxyPlugin } from './ingress/proxy.ts';
 import { rateLimitPlugin } from './ingress/rate-limit.ts';
@@ -266,5 +267,9 @@ function adminApp(policies: PolicySet, limiter: Limiter): FastifyInstance {
     if (!record) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such tenant' } });
     return { tenantId: record.policy.tenantId, version: record.policy.version };
   });
+  // The OpenAPI description of the ingress, egress and admin routes (sidecar/ingress/openapi.ts).
+  app.get<{ Querystring: { surface?: string } }>('/openapi.json', async (request) =>
+    openApiDocument(parseSurfaces(request.query.surface)),
+  );
   return app;
 }
