@@ -12,7 +12,9 @@ demo: deps ## Run the standalone demo: fake RAG app + sidecar in file mode, no R
 
 .PHONY: test
 test: deps dev-up ## Install what is missing, start every service the tests need, run all tests
+	rm -f .cache/faults/counts.jsonl
 	. $(DEV_ENV) && $(NPX) vitest run
+	$(NPX) node test/faults/summary.ts
 
 .PHONY: noisy-neighbor
 noisy-neighbor: deps ## Reproduce the noisy-neighbor incident locally; report in .cache/noisy-neighbor/ (QUICK=1: < 2 min)
@@ -44,6 +46,12 @@ typecheck: ## Type-check everything with tsc (strict)
 .PHONY: test-unit
 test-unit: ## Run the unit tests only (no services needed)
 	$(NPX) vitest run --project unit
+
+.PHONY: test-faults
+test-faults: deps dev-up ## Fault suite under load (Redis/Postgres/API server/providers/operator); prints faults=… lost=…
+	rm -f .cache/faults/counts.jsonl
+	. $(DEV_ENV) && $(NPX) vitest run --project integration test/faults
+	$(NPX) node test/faults/summary.ts
 
 .PHONY: test-integration
 test-integration: dev-up ## Run the integration tests against the dev control plane

@@ -210,6 +210,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
           logger: log.child({ component: 'egress' }),
           now,
           settings: settings.egressSettings,
+          stateDir: settings.stateDir,
         })
       : null;
 

@@ -3,6 +3,7 @@
  * 127.0.0.1:8081 (loopback only; the tenant comes from x-sluice-tenant, set by the ingress).
  * Everything it needs comes in through EgressDeps; `listen` is the caller's job.
  */
+import { join } from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pino from 'pino';
@@ -34,6 +35,8 @@ export interface EgressDeps {
   logger: pino.Logger;
   now: () => number;
   settings: EgressSettings;
+  /** --state-dir: usage counters that could not reach Redis are kept there across restarts. */
+  stateDir?: string | null;
   /** Replaces the outbound stack (tests; a custom transport). Default: pool → timeout → metrics. */
   upstream?: (base: UpstreamClient) => UpstreamClient;
 }
@@ -67,7 +70,9 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
   const breakers = new BreakerBoard(deps.settings.breaker);
   const metrics = createEgressMetrics(deps.registry, breakers, deps.now);
   const store: BudgetStore = deps.redis
-    ? new RedisBudgetStore(deps.redis, deps.settings.keyPrefix)
+    ? new RedisBudgetStore(deps.redis, deps.settings.keyPrefix, {
+        pendingFile: deps.stateDir ? join(deps.stateDir, 'egress-pending-counters.json') : null,
+      })
     : new MemoryBudgetStore();
   const pools = poolClient();
   const layered = withMetrics(withTimeout(pools.client), metrics, deps.now);
@@ -131,6 +136,7 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
 
   app.addHook('onClose', async () => {
     await flush();
+    if (store instanceof RedisBudgetStore) store.close();
     await pools.close();
   });
   return app;

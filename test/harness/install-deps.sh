@@ -32,5 +32,12 @@ if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package
   npm install --no-audit --no-fund --loglevel=error
 fi
 
+# schemathesis (and the hypothesis it works with) for the fault suite's API fuzzing.
+if ! command -v st >/dev/null || ! python3 -m pip show schemathesis 2>/dev/null | grep -q '^Version: 3.39.16$'; then
+  echo "installing Python test tools (test/faults/requirements.txt)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check -r "$root/test/faults/requirements.txt"
+  hash -r
+fi
+
 bash "$here/build-control-plane.sh" >/dev/null
 bash "$here/build-helm.sh" >/dev/null

@@ -4,6 +4,9 @@
  * usage in Redis with no tenant overspending.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +70,44 @@ describe('RedisBudgetStore', () => {
     expect(await store.used('settle', limits)).toEqual({ tokens: 60, costMicroUsd: 30 });
     expect(await redis.hgetall(usageKey)).toEqual({ 'openai/gpt-4|requests': '1' });
     expect(await redis.ttl(usageKey)).toBeGreaterThan(7 * 86_400);
+  });
+
+  it('keeps counters that could not reach Redis in the state dir, and a new store delivers them once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-pending-'));
+    const pendingFile = join(dir, 'egress-pending-counters.json');
+    // A client that never connects: every settle is refused unsent, as during an outage.
+    const offline = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    const down = new RedisBudgetStore(offline, prefix, { pendingFile });
+    const now = Date.UTC(2026, 2, 15);
+    const limits = budgetLimits(
+      computeEffectivePolicy({ tenantId: 'pend', tier: 'pro' }, new Date(now)),
+      now,
+    );
+    const usageKey = `${prefix}usage:2026-03-15:pend`;
+    for (let i = 0; i < 3; i++) {
+      await down.settle({
+        tenantId: 'pend',
+        limits,
+        delta: { tokens: 10, costMicroUsd: 2 },
+        usage: { key: usageKey, fields: [['openai/gpt-4|requests', 1]], ttlSeconds: 8 * 86_400 },
+      });
+    }
+    expect(down.pendingCounters()).toBe(3); // tokens, cost, usage hash: merged, not per request
+    down.close(); // the sidecar stops while Redis is still away
+    expect(existsSync(pendingFile)).toBe(true);
+    offline.disconnect();
+
+    const up = new RedisBudgetStore(redis, prefix, { pendingFile });
+    for (let i = 0; i < 100 && up.pendingCounters() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await redis.hgetall(usageKey)).toEqual({ 'openai/gpt-4|requests': '3' });
+    expect(await up.used('pend', limits)).toEqual({ tokens: 30, costMicroUsd: 6 });
+    expect(existsSync(pendingFile)).toBe(false); // delivered: a later restart replays nothing
+    up.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

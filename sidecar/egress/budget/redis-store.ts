@@ -5,6 +5,8 @@
  *   {p}budget:{tenant}:cost:{periodKey}     string  micro-USD reserved + charged this period
  *   {p}usage:{day}:{tenant}                 hash    usage fields, HINCRBY, EXPIRE 8 days
  */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../../../policy/wire.ts';
 import type { Exhausted } from './budget.ts';
@@ -50,16 +52,24 @@ interface PendingCounter {
   ttlSeconds: number;
 }
 
+/** Pending counters as written to the state dir: [key, kind, ttlSeconds, [field, by][]][]. */
+type PendingFile = [string, PendingCounter['kind'], number, [string, number][]][];
+
 export class RedisBudgetStore implements BudgetStore {
   readonly mode = 'redis' as const;
   private readonly redis: Redis;
   private readonly keys: ReturnType<typeof redisKeys>;
   private readonly pending = new Map<string, PendingCounter>();
   private flushing: Promise<void> | null = null;
+  /** Where pending counters survive a restart (--state-dir); null = memory only. */
+  private readonly pendingFile: string | null;
+  private saveTimer: NodeJS.Timeout | null = null;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string, options: { pendingFile?: string | null } = {}) {
     this.redis = redis;
     this.keys = redisKeys(prefix);
+    this.pendingFile = options.pendingFile ?? null;
+    this.loadPending();
     this.redis.on('ready', () => void this.flushPending());
     if (!(this.redis as unknown as { sluiceBudgetReserve?: ReserveFn }).sluiceBudgetReserve) {
       // defineCommand sends EVALSHA and falls back to EVAL once per connection: one round trip.
@@ -93,13 +103,13 @@ export class RedisBudgetStore implements BudgetStore {
     // them for the reconnect. A command that was sent and then timed out is not replayed: it may
     // have been applied, and counting it twice is worse than missing it (it is logged).
     if (this.redis.status !== 'ready') {
-      if (this.buffer(request)) return;
+      if (this.buffer(request)) return this.scheduleSave();
       throw new Error(`redis is ${this.redis.status} and ${MAX_PENDING_KEYS} counters are already pending`);
     }
     try {
       await this.send(request);
     } catch (error) {
-      if (isUnsent(error) && this.buffer(request)) return;
+      if (isUnsent(error) && this.buffer(request)) return this.scheduleSave();
       throw error;
     }
   }
@@ -166,6 +176,8 @@ export class RedisBudgetStore implements BudgetStore {
       .exec()
       .then((results) => {
         if (results?.some(([error]) => error)) throw new Error('replay failed');
+        // Applied: the file must no longer hold them (a replay after a restart would double them).
+        this.savePending();
       })
       .catch((error: unknown) => {
         // Unsent (Redis went away again): keep them for the next reconnect.
@@ -199,6 +211,61 @@ export class RedisBudgetStore implements BudgetStore {
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
+  }
+
+  /** Writes what is still pending (called on close: a stopping sidecar keeps its counters). */
+  close(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    this.savePending();
+  }
+
+  // While Redis is away, the pending counters are written to --state-dir (debounced, atomically
+  // by rename) and read back at start, so a sidecar restarted during an outage still delivers
+  // them. Worst case: a crash in the instant between a successful replay and the rewrite of the
+  // file replays them once more (logged nowhere else, so documented in docs/reliability.md).
+  private scheduleSave(): void {
+    if (!this.pendingFile || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      this.savePending();
+    }, 200);
+    this.saveTimer.unref();
+  }
+
+  private savePending(): void {
+    if (!this.pendingFile) return;
+    try {
+      if (this.pending.size === 0) {
+        rmSync(this.pendingFile, { force: true });
+        return;
+      }
+      const data: PendingFile = [...this.pending].map(([key, e]) => [
+        key,
+        e.kind,
+        e.ttlSeconds,
+        [...e.fields],
+      ]);
+      mkdirSync(dirname(this.pendingFile), { recursive: true });
+      writeFileSync(`${this.pendingFile}.tmp`, JSON.stringify(data));
+      renameSync(`${this.pendingFile}.tmp`, this.pendingFile);
+    } catch {
+      // A read-only or full state dir: the counters stay in memory, as without --state-dir.
+    }
+  }
+
+  private loadPending(): void {
+    if (!this.pendingFile) return;
+    let data: PendingFile;
+    try {
+      data = JSON.parse(readFileSync(this.pendingFile, 'utf8')) as PendingFile;
+    } catch {
+      return; // none, or unreadable: nothing to replay
+    }
+    for (const [key, kind, ttlSeconds, fields] of data) {
+      this.merge(key, { kind, ttlSeconds, fields: new Map(fields) });
+    }
+    if (this.redis.status === 'ready') void this.flushPending();
   }
 
   /** Current counters (tests, diagnostics). */
