@@ -110,11 +110,36 @@ function celIssues(
     }
   }
   const items = schema['items'] as JsonSchema | undefined;
+  if (Array.isArray(value)) issues.push(...listTypeIssues(schema, value, path));
   if (items && Array.isArray(value)) {
     value.forEach((item, i) => {
       issues.push(...celIssues(items, item, `${path}[${i}]`, schemaFailed));
     });
   }
+  return issues;
+}
+
+/**
+ * x-kubernetes-list-type: a "set" holds each value once, a "map" each key once — the API server
+ * refuses duplicates ("Duplicate value"), and so does this.
+ */
+function listTypeIssues(schema: JsonSchema, value: unknown[], path: string): ValidationIssue[] {
+  const type = schema['x-kubernetes-list-type'];
+  if (type !== 'set' && type !== 'map') return [];
+  const keys = (schema['x-kubernetes-list-map-keys'] as string[] | undefined) ?? [];
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  value.forEach((item, i) => {
+    const identity =
+      type === 'set'
+        ? JSON.stringify(item)
+        : JSON.stringify(keys.map((k) => (isObject(item) ? item[k] : undefined)));
+    if (seen.has(identity)) {
+      const what = type === 'set' ? 'value' : keys.join('/');
+      issues.push({ path: `${path}[${i}]`, message: `duplicate ${what} ${identity}; list each once` });
+    }
+    seen.add(identity);
+  });
   return issues;
 }
 
