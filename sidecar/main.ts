@@ -4,6 +4,7 @@
  * GET /policies/:tenantId). `startSidecar(settings, deps?)` returns the bound ports (port 0
  * works, for tests) and close().
  */
+import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { Redis } from 'ioredis';
@@ -154,6 +155,17 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimitBytes,
     keepAliveTimeout: 72_000,
+    // The whole request must arrive within the client timeout (408 after it). Node checks the
+    // deadline on an interval; check every second so the bound is the timeout, not 30 s more.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: settings.clientTimeoutMs,
+          headersTimeout: Math.min(settings.clientTimeoutMs, 60_000),
+          connectionsCheckingInterval: Math.min(1_000, settings.clientTimeoutMs),
+        },
+        handler,
+      ),
     return503OnClosing: true,
     forceCloseConnections: true,
   });

@@ -29,6 +29,9 @@ export interface Settings {
   readonly upstreamHeadersTimeoutMs: number;
   /** Longest silence between two body chunks from the app, ms; SSE answers keep it alive. */
   readonly upstreamBodyTimeoutMs: number;
+  /** Longest a client may take to send its whole request (headers and body), ms; then 408 and
+   *  the connection is closed — a slow client (slowloris) cannot hold a connection. */
+  readonly clientTimeoutMs: number;
   /** Largest request body accepted, bytes (413 SLUICE_BODY_TOO_LARGE). */
   readonly bodyLimitBytes: number;
   /** Requests in flight to the app at once; more wait in the fair queue. */
@@ -89,6 +92,7 @@ const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   upstreamConnections: { flag: 'upstream-connections', kind: 'int', min: 1, max: 10_000 },
   upstreamHeadersTimeoutMs: { flag: 'upstream-headers-timeout-ms', kind: 'int', min: 1, max: 3_600_000 },
   upstreamBodyTimeoutMs: { flag: 'upstream-body-timeout-ms', kind: 'int', min: 1, max: 3_600_000 },
+  clientTimeoutMs: { flag: 'client-timeout-ms', kind: 'int', min: 100, max: 3_600_000 },
   bodyLimitBytes: { flag: 'body-limit', kind: 'int', min: 1, max: 1_073_741_824 },
   maxConcurrency: { flag: 'max-concurrency', kind: 'int', min: 1, max: 100_000 },
   policies: { flag: 'policies', kind: 'string' },
@@ -124,6 +128,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   upstreamHeadersTimeoutMs: 60_000,
   // LLM answers may pause between tokens; 5 minutes of silence is a dead stream.
   upstreamBodyTimeoutMs: 300_000,
+  // A 1 MB body takes well under a second on any real link; 30 s is generous for mobile clients.
+  clientTimeoutMs: 30_000,
   bodyLimitBytes: 1_048_576,
   maxConcurrency: 64,
   policies: null,
