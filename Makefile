@@ -20,6 +20,10 @@ test: deps dev-up ## Install what is missing, start every service the tests need
 noisy-neighbor: deps ## Reproduce the noisy-neighbor incident locally; report in .cache/noisy-neighbor/ (QUICK=1: < 2 min)
 	$(NPX) node cli/sluice.ts noisy-neighbor --scenario examples/scenarios/noisy-neighbor.yaml --out .cache/noisy-neighbor
 
+.PHONY: noisy-neighbor-cluster
+noisy-neighbor-cluster: deps dev-up ## The same, with the emergency override/suspension through kubectl patch and the operator
+	. $(DEV_ENV) && $(NPX) node cli/sluice.ts noisy-neighbor --scenario examples/scenarios/noisy-neighbor.yaml --out .cache/noisy-neighbor --cluster
+
 ##@ Development
 
 .PHONY: deps

@@ -13,10 +13,12 @@ import { flatFields, summaryTable, writeReport } from './noisy-neighbor/report.t
 import { runScenario } from './noisy-neighbor/run.ts';
 import { parseScenario } from './noisy-neighbor/scenario.ts';
 
-const USAGE = `usage: sluice noisy-neighbor --scenario FILE --out DIR [--tenants DIR] [--target URL]
+const USAGE = `usage: sluice noisy-neighbor --scenario FILE --out DIR [--tenants DIR] [--target URL] [--cluster]
   Runs the scenario's phases (baseline, the heavy tenant without and with Sluice, a breaking-point
   search, an emergency override and suspension) and writes report.md, report.json, report.html
-  and SVG charts into DIR. QUICK=1 runs the scenario's short phases.
+  and SVG charts into DIR. QUICK=1 runs the scenario's short phases. --cluster runs the
+  emergency phase through kubectl patch and the operator (KUBECONFIG, REDIS_URL and DATABASE_URL
+  from the environment, e.g. \`. .cache/dev/env\` after \`make dev-up\`).
 `;
 
 export async function noisyNeighbor(
@@ -24,7 +26,14 @@ export async function noisyNeighbor(
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let values: { scenario?: string; out?: string; tenants?: string; target?: string; help?: boolean };
+  let values: {
+    scenario?: string;
+    out?: string;
+    tenants?: string;
+    target?: string;
+    cluster?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args,
@@ -33,6 +42,7 @@ export async function noisyNeighbor(
         out: { type: 'string' },
         tenants: { type: 'string' },
         target: { type: 'string' },
+        cluster: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -49,6 +59,17 @@ export async function noisyNeighbor(
     return 2;
   }
   const quick = env['QUICK'] === '1';
+  let cluster: { kubeconfig: string; redisUrl: string; databaseUrl: string } | undefined;
+  if (values.cluster) {
+    const [kubeconfig, redisUrl, databaseUrl] = [env['KUBECONFIG'], env['REDIS_URL'], env['DATABASE_URL']];
+    if (!kubeconfig || !redisUrl || !databaseUrl) {
+      io.stderr.write(
+        'SLUICE_CONFIG_INVALID: --cluster needs KUBECONFIG, REDIS_URL and DATABASE_URL (`. .cache/dev/env`)\n',
+      );
+      return 2;
+    }
+    cluster = { kubeconfig, redisUrl, databaseUrl };
+  }
   try {
     const scenario = parseScenario(parse(readFileSync(values.scenario, 'utf8')), { quick });
     const report = await runScenario({
@@ -62,6 +83,7 @@ export async function noisyNeighbor(
         scenario.heavy.tenant,
       ),
       ...(values.target ? { target: values.target } : {}),
+      ...(cluster ? { cluster } : {}),
     });
     const files = writeReport(resolve(values.out), report);
     io.stdout.write(`${summaryTable(report)}\n\n${JSON.stringify(flatFields(report))}\n`);

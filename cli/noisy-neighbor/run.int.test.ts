@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { devEnv } from '../../test/harness/env.ts';
 import { noisyNeighbor } from '../noisy-neighbor.ts';
 
 describe('sluice noisy-neighbor', () => {
@@ -51,5 +52,36 @@ describe('sluice noisy-neighbor', () => {
       expect(readFileSync(join(dir, 'out', name), 'utf8').length).toBeGreaterThan(200);
     }
     expect(Buffer.concat(chunks).toString()).toContain('| phase | other tenants p95 |');
+  }, 120_000);
+
+  it('with --cluster, times the override and the suspension through kubectl patch and the operator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-nn-'));
+    const example = parse(
+      readFileSync(new URL('../../examples/scenarios/noisy-neighbor.yaml', import.meta.url), 'utf8'),
+    );
+    const scenario = {
+      ...example,
+      phases: {
+        baselineSeconds: 1,
+        heavySeconds: 2,
+        breakingPoint: { rates: [1], stepSeconds: 1 },
+        emergencySeconds: 8,
+      },
+    };
+    delete scenario.quick;
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, stringify(scenario));
+    const env = devEnv();
+    const code = await noisyNeighbor(
+      ['--scenario', file, '--out', join(dir, 'out'), '--cluster'],
+      { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() },
+      { QUICK: '1', KUBECONFIG: env.kubeconfig, REDIS_URL: env.redisUrl, DATABASE_URL: env.databaseUrl },
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(report.report.emergency.mode).toBe('cluster');
+    expect(report.override_effect_ms).toBeGreaterThan(0);
+    expect(report.suspend_effect_ms).toBeGreaterThan(0);
+    expect(report.suspend_first_403_ms).not.toBeNull();
   }, 120_000);
 });

@@ -14,6 +14,7 @@ import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
 import { startOpenAIFake } from '../../test/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../test/fakes/rag-app.ts';
 import { breakingPoint, costFigures, latencySeries, type PhaseFigures, phaseFigures } from './analysis.ts';
+import { type ClusterControl, type ClusterEnv, startClusterControl } from './cluster.ts';
 import { type Arrival, runLoad, type Sample } from './load.ts';
 import type { Progress } from './progress.ts';
 import type { Report } from './report.ts';
@@ -29,6 +30,8 @@ export interface RunOptions {
   progress: Progress;
   /** An existing Sluice ingress to measure instead of a local sidecar (phases "with" only). */
   target?: string;
+  /** Run the emergency phase through kubectl patch → operator → Redis → sidecar. */
+  cluster?: ClusterEnv;
 }
 
 // A RAG answer is a long prompt (instructions + retrieved context) and a paragraph back.
@@ -124,9 +127,10 @@ export async function runScenario(options: RunOptions): Promise<Report> {
       samples: Sample[],
       start: number,
     ) => { atMs: number; run: () => void | Promise<void> }[],
+    sluice: (app: RagApp) => Promise<SidecarHandle> = startSluice,
   ): Promise<{ figures: PhaseFigures; samples: Sample[] }> => {
     const app = await startApp();
-    const sidecar = viaSluice && !options.target ? await startSluice(app) : undefined;
+    const sidecar = viaSluice && !options.target ? await sluice(app) : undefined;
     const url = viaSluice
       ? (options.target ?? `http://127.0.0.1:${sidecar!.ports.ingress}/v1/answer`)
       : `${app.url}/v1/answer`;
@@ -208,56 +212,69 @@ export async function runScenario(options: RunOptions): Promise<Report> {
     suspendFirst403Ms: null as number | null,
   };
   const seconds = p.emergencySeconds;
-  await phase(
-    'emergency',
-    'emergency override + suspension',
-    seconds,
-    [flood(heavy.rps)],
-    true,
-    (sidecar, samples, start) => {
-      /** Writes the change, then times until the sidecar serves it and until a request shows it. */
-      const measure = async (change: Partial<TenantPolicySpec>, shows: (status: number) => boolean) => {
-        const before = await servedVersion(sidecar, heavy.tenant);
-        const writtenAt = performance.now() - start;
-        writeHeavySpec(heavySpec, { ...heavySpec.spec, ...change });
-        const served = await waitFor(
-          async () => (await servedVersion(sidecar, heavy.tenant)) !== before,
-          10_000,
-        );
-        const effectMs = served ? Math.round(performance.now() - start - writtenAt) : null;
-        const firstSeen = () => samples.find((s) => s.at >= writtenAt && shows(s.status));
-        await waitFor(async () => firstSeen() !== undefined, 5_000);
-        const hit = firstSeen();
-        return { effectMs, firstMs: hit ? Math.round(hit.at + hit.latencyMs - writtenAt) : null };
-      };
-      const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-      const override = {
-        multiplier: 10,
-        expiresAt,
-        reason: 'noisy-neighbor drill',
-        grantedBy: 'sluice noisy-neighbor',
-      };
-      return [
-        {
-          atMs: seconds * 250,
-          run: async () => {
-            const r = await measure({ override }, (s) => s >= 200 && s < 300);
-            emergency.overrideEffectMs = r.effectMs;
-            emergency.overrideFirstAdmitMs = r.firstMs;
+  const control: ClusterControl | null = options.cluster
+    ? await startClusterControl(options.cluster, policiesDir, heavy.tenant)
+    : null;
+  // File mode: rewrite the file the sidecar watches. Cluster mode: kubectl patch, as support would.
+  const apply = async (change: Partial<TenantPolicySpec>) =>
+    control
+      ? control.patch({ override: null, suspended: null, ...change })
+      : writeHeavySpec(heavySpec, { ...heavySpec.spec, ...change });
+  try {
+    await phase(
+      'emergency',
+      'emergency override + suspension',
+      seconds,
+      [flood(heavy.rps)],
+      true,
+      (sidecar, samples, start) => {
+        /** Writes the change, then times until the sidecar serves it and until a request shows it. */
+        const measure = async (change: Partial<TenantPolicySpec>, shows: (status: number) => boolean) => {
+          const before = await servedVersion(sidecar, heavy.tenant);
+          const writtenAt = performance.now() - start;
+          await apply(change);
+          const served = await waitFor(
+            async () => (await servedVersion(sidecar, heavy.tenant)) !== before,
+            10_000,
+          );
+          const effectMs = served ? Math.round(performance.now() - start - writtenAt) : null;
+          const firstSeen = () => samples.find((s) => s.at >= writtenAt && shows(s.status));
+          await waitFor(async () => firstSeen() !== undefined, 5_000);
+          const hit = firstSeen();
+          return { effectMs, firstMs: hit ? Math.round(hit.at + hit.latencyMs - writtenAt) : null };
+        };
+        const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+        const override = {
+          multiplier: 10,
+          expiresAt,
+          reason: 'noisy-neighbor drill',
+          grantedBy: 'sluice noisy-neighbor',
+        };
+        return [
+          {
+            atMs: seconds * 250,
+            run: async () => {
+              const r = await measure({ override }, (s) => s >= 200 && s < 300);
+              emergency.overrideEffectMs = r.effectMs;
+              emergency.overrideFirstAdmitMs = r.firstMs;
+            },
           },
-        },
-        {
-          atMs: seconds * 650,
-          run: async () => {
-            const r = await measure({ override, suspended: true }, (s) => s === 403);
-            emergency.suspendEffectMs = r.effectMs;
-            emergency.suspendFirst403Ms = r.firstMs;
+          {
+            atMs: seconds * 650,
+            run: async () => {
+              const r = await measure({ override, suspended: true }, (s) => s === 403);
+              emergency.suspendEffectMs = r.effectMs;
+              emergency.suspendFirst403Ms = r.firstMs;
+            },
           },
-        },
-      ];
-    },
-  );
-  writeHeavySpec(heavySpec, heavySpec.spec);
+        ];
+      },
+      control ? (app) => control.startSidecar(app.url, scenario.sidecar.maxConcurrency) : startSluice,
+    );
+  } finally {
+    await control?.close();
+    writeHeavySpec(heavySpec, heavySpec.spec);
+  }
   await llm.close();
 
   const safe = steps
@@ -292,7 +309,7 @@ export async function runScenario(options: RunOptions): Promise<Report> {
         scenario.sloP95Ms,
       ),
     },
-    emergency: { mode: 'file', ...emergency },
+    emergency: { mode: control ? 'cluster' : 'file', ...emergency },
     cost: {
       model: price ? `${price.provider}/${price.model}` : 'unknown',
       ...costFigures({
