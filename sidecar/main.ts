@@ -147,7 +147,9 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     headersTimeout: settings.upstreamHeadersTimeoutMs,
     bodyTimeout: settings.upstreamBodyTimeoutMs,
   });
-  const queue = new FairQueue(settings.maxConcurrency);
+  const queue = new FairQueue(settings.maxConcurrency, {
+    reservedSeats: Math.floor((settings.maxConcurrency * settings.reservedSharePercent) / 100),
+  });
   const screenerFactory = deps.screenerFactory ?? (await loadScreenerFactory(log));
   const ingress = Fastify({
     loggerInstance: log,

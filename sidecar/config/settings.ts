@@ -36,6 +36,9 @@ export interface Settings {
   readonly bodyLimitBytes: number;
   /** Requests in flight to the app at once; more wait in the fair queue. */
   readonly maxConcurrency: number;
+  /** Share of --max-concurrency (percent, rounded down to whole seats) that only the highest
+   *  tier seen may take, so a flood of lower-tier requests cannot occupy every seat. 0 = off. */
+  readonly reservedSharePercent: number;
   /** TenantPolicy + Secret YAML (file or folder): file mode with in-memory counters. */
   readonly policies: string | null;
   /** Redis URL: Redis mode (policies from the operator, global counters). */
@@ -95,6 +98,7 @@ const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   clientTimeoutMs: { flag: 'client-timeout-ms', kind: 'int', min: 100, max: 3_600_000 },
   bodyLimitBytes: { flag: 'body-limit', kind: 'int', min: 1, max: 1_073_741_824 },
   maxConcurrency: { flag: 'max-concurrency', kind: 'int', min: 1, max: 100_000 },
+  reservedSharePercent: { flag: 'reserved-share', kind: 'int', min: 0, max: 90 },
   policies: { flag: 'policies', kind: 'string' },
   redis: { flag: 'redis', kind: 'string' },
   redisPrefix: { flag: 'redis-prefix', kind: 'string' },
@@ -132,6 +136,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   clientTimeoutMs: 30_000,
   bodyLimitBytes: 1_048_576,
   maxConcurrency: 64,
+  // 25%: with 8 seats, 2 stay free for enterprise while free floods (docs/adr/0010).
+  reservedSharePercent: 25,
   policies: null,
   redis: null,
   redisPrefix: DEFAULT_KEY_PREFIX,

@@ -180,4 +180,55 @@ describe('FairQueue', () => {
     }
     expect(q.stats()).toEqual({ inFlight: 0, waiting: 0, tenants: 0 });
   });
+
+  describe('seats reserved for the top level', () => {
+    it('keeps a flood of free requests off the reserved seats, so enterprise is granted at once', () => {
+      const q = new FairQueue(4, { reservedSeats: 1 });
+      const ent = req('ent', 'enterprise', 16);
+      expect(q.acquire(ent, () => {}).kind).toBe('granted'); // the level is known
+      q.release('ent');
+      const flood = req('flood', 'free', 1);
+      const kinds = Array.from({ length: 6 }, () => q.acquire(flood, () => {}).kind);
+      expect(kinds).toEqual(['granted', 'granted', 'granted', 'queued', 'queued', 'queued']);
+      expect(q.acquire(ent, () => {}).kind).toBe('granted'); // the held seat
+      expect(q.stats()).toMatchObject({ inFlight: 4, waiting: 3 });
+    });
+
+    it('holds nothing back while only one level is known', () => {
+      const q = new FairQueue(4, { reservedSeats: 1 });
+      const flood = req('flood', 'free', 1);
+      expect(Array.from({ length: 4 }, () => q.acquire(flood, () => {}).kind)).toEqual([
+        'granted',
+        'granted',
+        'granted',
+        'granted',
+      ]);
+    });
+
+    it('gives a seat freed by the top level back to the waiting lower levels, up to their share', () => {
+      const q = new FairQueue(3, { reservedSeats: 1 });
+      const ent = req('ent', 'enterprise', 16);
+      const free = req('free', 'free', 1);
+      expect(q.acquire(ent, () => {}).kind).toBe('granted');
+      let granted = 0;
+      for (let i = 0; i < 4; i++) if (q.acquire(free, () => granted++).kind === 'granted') granted++;
+      expect(granted).toBe(2); // capacity 3 − 1 held
+      q.release('ent'); // the held seat frees: free may not take it
+      expect(granted).toBe(2);
+      q.release('free'); // one of free's own seats frees: the next free request takes it
+      expect(granted).toBe(3);
+    });
+
+    it('still honours the weights and starves no one under saturation', () => {
+      const q = new FairQueue(8, { reservedSeats: 2 });
+      const grants = saturate(
+        q,
+        [req('e', 'enterprise', 16), req('p', 'pro', 4), req('f', 'free', 1)],
+        21_000,
+      );
+      const total = [...grants.values()].reduce((a, b) => a + b, 0);
+      expect(grants.get('f')! / total).toBeGreaterThan(0.9 / 21);
+      expect(grants.get('e')! / total).toBeGreaterThan((0.9 * 16) / 21);
+    });
+  });
 });

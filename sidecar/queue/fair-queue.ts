@@ -16,6 +16,13 @@
  * (the WFQ / APF "virtual start time" rule). A tenant that is at its own max concurrency is
  * skipped until one of its requests finishes.
  *
+ * Seats held for the top level (APF's guaranteed concurrency shares, in their simplest form): with
+ * `reservedSeats` R, the levels below the highest-weight level seen so far share at most
+ * capacity − R seats between them. A flood of free requests then cannot occupy every seat, so an
+ * enterprise request finds one free at once instead of waiting for the next completion (which,
+ * with equal service times, comes in a burst: the wait was up to a whole service time). The cost
+ * is R idle seats while only lower levels have work; with one level known nothing is held back.
+ *
  * Pure: no timers, no clock reads. The adapter (ingress/fair-queue-plugin.ts) owns timeouts
  * and calls cancel(); `grant` callbacks run synchronously inside acquire/release/cancel.
  */
@@ -61,6 +68,8 @@ interface TenantQueue {
 interface Level {
   name: string;
   weight: number;
+  /** Requests of this level at the app. */
+  inFlight: number;
   pass: number;
   /** Virtual time inside the level. */
   vtime: number;
@@ -69,24 +78,34 @@ interface Level {
 
 export class FairQueue {
   readonly capacity: number;
+  /** Seats only the highest-weight level may take (see above); 0 = none held back. */
+  readonly reservedSeats: number;
   private inFlight = 0;
   private waitingTotal = 0;
   private vtime = 0;
   private readonly levels = new Map<string, Level>();
   private readonly tenants = new Map<string, TenantQueue>();
 
-  constructor(capacity: number) {
+  constructor(capacity: number, options: { reservedSeats?: number } = {}) {
     if (!(capacity >= 1)) throw new RangeError('capacity must be >= 1');
     this.capacity = capacity;
+    this.reservedSeats = Math.max(0, Math.min(capacity - 1, Math.floor(options.reservedSeats ?? 0)));
   }
 
   /** Asks for a slot. Granted at once when there is room and nobody eligible is waiting. */
   acquire(request: QueueRequest, onGrant: () => void): AcquireResult {
     const tenant = this.tenant(request);
     const atOwnLimit = tenant.inFlight >= tenant.maxConcurrency;
-    if (!atOwnLimit && this.inFlight < this.capacity && tenant.waiting === 0 && !this.anyEligibleWaiting()) {
+    if (
+      !atOwnLimit &&
+      this.inFlight < this.capacity &&
+      this.levelHasSeat(tenant.level) &&
+      tenant.waiting === 0 &&
+      !this.anyEligibleWaiting()
+    ) {
       this.inFlight++;
       tenant.inFlight++;
+      tenant.level.inFlight++;
       this.charge(tenant);
       return { kind: 'granted' };
     }
@@ -106,6 +125,7 @@ export class FairQueue {
     const tenant = this.tenants.get(tenantId);
     if (!tenant || tenant.inFlight === 0) return;
     tenant.inFlight--;
+    tenant.level.inFlight--;
     this.inFlight--;
     this.dispatch();
     if (tenant.inFlight === 0 && tenant.waiting === 0) this.forget(tenant);
@@ -144,6 +164,7 @@ export class FairQueue {
       if (!ticket) continue;
       this.inFlight++;
       tenant.inFlight++;
+      tenant.level.inFlight++;
       this.charge(tenant);
       ticket.state = 'granted';
       ticket.onGrant();
@@ -156,6 +177,7 @@ export class FairQueue {
     let bestLevel: Level | undefined;
     for (const level of this.levels.values()) {
       if (bestLevel && level.pass >= bestLevel.pass) continue;
+      if (!this.levelHasSeat(level)) continue;
       const candidate = this.pickIn(level);
       if (candidate) {
         best = candidate;
@@ -176,8 +198,24 @@ export class FairQueue {
 
   private anyEligibleWaiting(): boolean {
     if (this.waitingTotal === 0) return false;
-    for (const level of this.levels.values()) if (this.pickIn(level)) return true;
+    for (const level of this.levels.values()) if (this.levelHasSeat(level) && this.pickIn(level)) return true;
     return false;
+  }
+
+  /**
+   * Whether a request of `level` may take a free seat: the top level always may; the others
+   * only while they hold, all together, fewer than capacity − reservedSeats.
+   */
+  private levelHasSeat(level: Level): boolean {
+    if (this.reservedSeats === 0) return true;
+    let top = level.weight;
+    let below = 0;
+    for (const l of this.levels.values()) {
+      if (l.weight > top) top = l.weight;
+      if (l.weight <= level.weight) below += l.inFlight;
+    }
+    if (level.weight >= top) return true;
+    return below < this.capacity - this.reservedSeats;
   }
 
   private pop(tenant: TenantQueue): Ticket | undefined {
@@ -220,7 +258,14 @@ export class FairQueue {
     let tenant = this.tenants.get(request.tenantId);
     let level = this.levels.get(request.level);
     if (!level) {
-      level = { name: request.level, weight: request.weight, pass: this.vtime, vtime: 0, tenants: [] };
+      level = {
+        name: request.level,
+        weight: request.weight,
+        inFlight: 0,
+        pass: this.vtime,
+        vtime: 0,
+        tenants: [],
+      };
       this.levels.set(request.level, level);
     }
     level.weight = Math.max(Number.MIN_VALUE, request.weight);
@@ -239,8 +284,10 @@ export class FairQueue {
       this.tenants.set(request.tenantId, tenant);
       level.tenants.push(tenant);
     } else if (tenant.level !== level) {
-      // Tier changed while the tenant had requests: move it; in-flight counts stay with it.
+      // Tier changed while the tenant had requests: move it; in-flight counts go with it.
       tenant.level.tenants.splice(tenant.level.tenants.indexOf(tenant), 1);
+      tenant.level.inFlight -= tenant.inFlight;
+      level.inFlight += tenant.inFlight;
       tenant.level = level;
       level.tenants.push(tenant);
     }
