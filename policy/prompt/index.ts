@@ -1,0 +1,42 @@
+/**
+ * Prompt safety, pure TypeScript (no I/O): the template language and prompt screening.
+ *
+ *   parseTemplate / checkTemplate / renderTemplate   templates (template.ts)
+ *   createScreener / screenText                      screening (screen.ts)
+ *   reviewTemplate                                   both, for `sluice validate`
+ *
+ * See docs/prompt-safety.md.
+ */
+
+export type { NormalisedText } from './normalise.ts';
+export { normalise } from './normalise.ts';
+export type {
+  Screener,
+  ScreenerOptions,
+  ScreenKind,
+  ScreenMode,
+  ScreenResult,
+  ScreenRule,
+  ScreenSpan,
+  ScreenVerdict,
+} from './screen.ts';
+export { createScreener, explainMatch, SCREEN_RULES, screenText } from './screen.ts';
+export type { TemplateReview } from './screen-template.ts';
+export { reviewTemplate } from './screen-template.ts';
+export type {
+  NameCheck,
+  ParsedTemplate,
+  TemplateOptions,
+  TemplatePart,
+  TemplateProblem,
+} from './template.ts';
+export {
+  checkTemplate,
+  DEFAULT_TEMPLATE_VARIABLES,
+  parseTemplate,
+  RESERVED_TEMPLATE_NAMES,
+  renderTemplate,
+  TemplateError,
+  templateLiteralText,
+  validateVariableName,
+} from './template.ts';
