@@ -3,6 +3,7 @@
 import { type Io, processIo } from './io.ts';
 import { noisyNeighbor } from './noisy-neighbor.ts';
 import { operator } from './operator.ts';
+import { promptCheck } from './prompt-check.ts';
 import { sidecar } from './sidecar.ts';
 import { validate } from './validate.ts';
 
@@ -18,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[], io: Io) 
   'noisy-neighbor': {
     summary: 'reproduce the noisy-neighbor incident and report what Sluice changes',
     run: noisyNeighbor,
+  },
+  'prompt-check': {
+    summary: 'screen JSON lines of queries/templates; --summary for precision and recall',
+    run: promptCheck,
   },
   validate: { summary: "check TenantPolicy YAML offline with the API server's rules", run: validate },
 };

@@ -5,7 +5,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
 import { loadSettings } from './config/settings.ts';
-import { denyPhraseScreener } from './ingress/screening.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
 
 const tenant = (id: string, tier: string, key: string, spec = '') => `
@@ -75,10 +74,7 @@ describe('sidecar ingress (file mode, real upstream on port 0)', () => {
         reloadDebounceMs: 20,
       },
     );
-    sidecar = await startSidecar(settings, {
-      log: pino({ level: 'silent' }),
-      screenerFactory: denyPhraseScreener,
-    });
+    sidecar = await startSidecar(settings, { log: pino({ level: 'silent' }) });
     base = `http://127.0.0.1:${sidecar.ports.ingress}`;
   });
   afterAll(async () => {
@@ -204,7 +200,7 @@ describe('sidecar ingress (file mode, real upstream on port 0)', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('SLUICE_PROMPT_REJECTED');
-    expect(body.error.message).toContain('deny-phrase');
+    expect(body.error.message).toContain('deny_phrase');
   });
 
   it('times a queued request out with 503 SLUICE_QUEUE_TIMEOUT and Retry-After', async () => {

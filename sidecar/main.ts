@@ -24,7 +24,7 @@ import { openApiDocument, parseSurfaces } from './ingress/openapi.ts';
 import { paramCapsPlugin } from './ingress/param-caps.ts';
 import { proxyPlugin } from './ingress/proxy.ts';
 import { rateLimitPlugin } from './ingress/rate-limit.ts';
-import { loadScreenerFactory, type ScreenerFactory, screeningPlugin } from './ingress/screening.ts';
+import { defaultScreenerFactory, screeningPlugin } from './ingress/screening.ts';
 import { tenantAuthPlugin } from './ingress/tenant-auth.ts';
 import { Limiter } from './limiter/limiter.ts';
 import { RedisRateStore } from './limiter/redis-store.ts';
@@ -37,8 +37,6 @@ export interface SidecarDeps {
   /** Monotonic clock, ms (limiter, queue waits, latencies). Default performance.now. */
   monotonic?: () => number;
   log?: Logger;
-  /** Prompt screener factory; default: createScreener from policy/prompt/index.ts. */
-  screenerFactory?: ScreenerFactory;
 }
 
 export interface SidecarHandle {
@@ -150,7 +148,6 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   const queue = new FairQueue(settings.maxConcurrency, {
     reservedSeats: Math.floor((settings.maxConcurrency * settings.reservedSharePercent) / 100),
   });
-  const screenerFactory = deps.screenerFactory ?? (await loadScreenerFactory(log));
   const ingress = Fastify({
     loggerInstance: log,
     // No per-request log lines by default: at thousands of req/s they would be the hot path.
@@ -192,7 +189,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   await ingress.register(paramCapsPlugin, { topKFields: settings.capFields, metrics });
   await ingress.register(screeningPlugin, {
     queryField: settings.queryField,
-    factory: screenerFactory,
+    factory: defaultScreenerFactory,
     metrics,
   });
   await ingress.register(fairQueuePlugin, { queue, metrics, now: monotonic });

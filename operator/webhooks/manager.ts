@@ -10,7 +10,6 @@ import type { OperatorSettings } from '../settings.ts';
 import { type CertBundle, generateCerts, needsRenewal } from './certs.ts';
 import { injectionPatch } from './inject-sidecar.ts';
 import { startWebhookServer, type WebhookServer } from './server.ts';
-import { loadTemplateTools } from './template-check.ts';
 import { validatePolicyAdmission } from './validate-policy.ts';
 
 interface SecretData {
@@ -68,8 +67,6 @@ export class WebhookManager {
 
   async start(): Promise<void> {
     await this.ensureCertificate();
-    const tools = await loadTemplateTools();
-    this.log.info({ templates: tools.source }, 'webhook template checks loaded');
     const sidecar = this.settings.sidecar;
     this.server = await startWebhookServer({
       host: this.settings.webhook.host,
@@ -78,7 +75,7 @@ export class WebhookManager {
       key: this.bundle!.key,
       log: this.log,
       routes: {
-        [PATHS.validatePolicy]: (request) => validatePolicyAdmission(request, tools),
+        [PATHS.validatePolicy]: (request) => validatePolicyAdmission(request),
         [PATHS.mutatePod]: async (request) => {
           const pod = (request.object ?? {}) as Parameters<typeof injectionPatch>[0];
           const ns = await this.namespaceMeta(String(request.namespace ?? ''));

@@ -1,7 +1,6 @@
 /** The validating admission decision for TenantPolicy, pure. Messages say what to fix. */
-import { API_VERSION, KIND, type TenantPolicySpec } from '../../policy/schema/tenant-policy.ts';
+import { API_VERSION, KIND } from '../../policy/schema/tenant-policy.ts';
 import { validateTenantPolicy } from '../../policy/schema/validate.ts';
-import { type TemplateTools, templateIssues } from './template-check.ts';
 
 export interface AdmissionResponse {
   uid: string;
@@ -19,15 +18,15 @@ export interface AdmissionRequest {
   namespace?: string;
 }
 
-export function validatePolicyAdmission(request: AdmissionRequest, tools: TemplateTools): AdmissionResponse {
+/** The same checks as `sluice validate`: schema, CEL, and the template language with screening. */
+export function validatePolicyAdmission(request: AdmissionRequest): AdmissionResponse {
   if (request.operation === 'DELETE' || !request.object) return { uid: request.uid, allowed: true };
   const object: Record<string, unknown> = {
     ...request.object,
     apiVersion: request.object['apiVersion'] ?? API_VERSION,
     kind: request.object['kind'] ?? KIND,
   };
-  const result = validateTenantPolicy(object);
-  const issues = result.valid ? templateIssues(object['spec'] as TenantPolicySpec, tools) : result.issues;
+  const { issues } = validateTenantPolicy(object);
   if (issues.length === 0) return { uid: request.uid, allowed: true };
   const message = `TenantPolicy rejected (SLUICE_POLICY_INVALID): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
   return { uid: request.uid, allowed: false, status: { code: 422, reason: 'Invalid', message } };

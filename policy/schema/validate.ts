@@ -6,6 +6,12 @@
 import { evaluate } from '@marcbachmann/cel-js';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import {
+  createScreener,
+  DEFAULT_TEMPLATE_VARIABLES,
+  reviewTemplate,
+  type Screener,
+} from '../prompt/index.ts';
 import { type JsonSchema, toJsonSchema } from './json-schema.ts';
 import { API_VERSION, type CelRule, KIND, type TenantPolicy, TenantPolicySpec } from './tenant-policy.ts';
 
@@ -20,9 +26,6 @@ export type ValidationResult =
   | { valid: true; policy: TenantPolicy; issues: [] }
   | { valid: false; issues: ValidationIssue[] };
 
-/** Extra checks beyond schema and CEL (the template language, added by policy/prompt). */
-export type SpecCheck = (spec: TenantPolicy['spec']) => ValidationIssue[];
-
 const SPEC_SCHEMA: JsonSchema = toJsonSchema(TenantPolicySpec, 'ajv');
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -33,13 +36,6 @@ for (const keyword of ['x-kubernetes-validations', 'x-kubernetes-list-type', 'x-
   ajv.addKeyword(keyword);
 }
 const validateSpecSchema = ajv.compile(SPEC_SCHEMA);
-
-const extraChecks: SpecCheck[] = [];
-
-/** Registers a check that runs after schema and CEL pass (used for the template language). */
-export function registerSpecCheck(check: SpecCheck): void {
-  extraChecks.push(check);
-}
 
 export function validateTenantPolicy(input: unknown): ValidationResult {
   const issues: ValidationIssue[] = [];
@@ -74,12 +70,46 @@ export function validateTenantPolicy(input: unknown): ValidationResult {
   const schemaOk = validateSpecSchema(spec);
   if (!schemaOk) issues.push(...(validateSpecSchema.errors ?? []).map(describeAjvError));
   issues.push(...celIssues(SPEC_SCHEMA, spec, 'spec', !schemaOk));
-  if (issues.length === 0) {
-    for (const check of extraChecks) issues.push(...check(spec as TenantPolicy['spec']));
-  }
+  // What CEL cannot express: the template language and the screening of template text. The
+  // admission webhook runs this same function.
+  if (issues.length === 0) issues.push(...templateIssues(spec as TenantPolicy['spec']));
   return issues.length === 0
     ? { valid: true, policy: input as unknown as TenantPolicy, issues: [] }
     : { valid: false, issues };
+}
+
+const screeners = new Map<string, Screener>();
+
+/** Each template parses with its allowlist, and its literal text passes screening. */
+function templateIssues(spec: TenantPolicy['spec']): ValidationIssue[] {
+  const templates = spec.promptTemplates ?? [];
+  if (templates.length === 0) return [];
+  const denyPhrases = spec.screening?.denyPhrases ?? [];
+  const mode = spec.screening?.mode === 'off' ? 'off' : 'reject';
+  const cacheKey = `${mode}\0${denyPhrases.join('\0')}`;
+  let screener = screeners.get(cacheKey);
+  if (!screener) {
+    if (screeners.size > 64) screeners.clear();
+    screener = createScreener({ denyPhrases, mode });
+    screeners.set(cacheKey, screener);
+  }
+  const issues: ValidationIssue[] = [];
+  templates.forEach((t, i) => {
+    const path = `spec.promptTemplates[${i}].template`;
+    const review = reviewTemplate(t.template, screener, {
+      allowedVariables: [...DEFAULT_TEMPLATE_VARIABLES, ...(t.variables ?? [])],
+    });
+    for (const p of review.problems) {
+      issues.push({ path, message: `line ${p.line}, column ${p.column}: ${p.message}; ${p.fix}` });
+    }
+    if (review.screen.verdict === 'reject') {
+      issues.push({
+        path,
+        message: `the template text looks like a prompt injection (rule ${review.screen.rule}); rephrase it`,
+      });
+    }
+  });
+  return issues;
 }
 
 /** Walks schema and value together and evaluates every CEL rule where the value is present. */

@@ -22,7 +22,6 @@ import type { LlmContext } from './routes/llm.ts';
 import { messagesRoute } from './routes/messages.ts';
 import { modelsRoute } from './routes/models.ts';
 import type { EgressSettings } from './settings.ts';
-import { loadPromptEngine } from './templates.ts';
 
 export type { EgressSettings } from './settings.ts';
 export { parseEgressSettings } from './settings.ts';
@@ -64,9 +63,6 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.settings.bodyLimit,
   }) as unknown as FastifyInstance;
-  const promptError = await loadPromptEngine();
-  if (promptError)
-    deps.logger.error({ err: promptError }, 'prompt templates unavailable: policy/prompt did not load');
   const breakers = new BreakerBoard(deps.settings.breaker);
   const metrics = createEgressMetrics(deps.registry, breakers, deps.now);
   const store: BudgetStore = deps.redis

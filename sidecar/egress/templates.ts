@@ -9,58 +9,18 @@
  */
 import type { EffectivePolicy } from '../../policy/effective.ts';
 import { SluiceError } from '../../policy/errors.ts';
-
-/**
- * The template language and screener of policy/prompt/index.ts, by their published signatures.
- * Loaded with a dynamic import at app build (loadPromptEngine) so the egress keeps serving plain
- * requests even in a build where that module failed to load (templated requests then get
- * SLUICE_TEMPLATE_INVALID, and start-up logs the reason).
- */
-export type ParsedTemplate = unknown;
-export interface ScreenResult {
-  verdict: 'allow' | 'reject' | 'flag';
-  rule: string | null | undefined;
-}
-export interface PromptEngine {
-  parseTemplate(source: string, options: { allowedVariables: readonly string[] }): ParsedTemplate;
-  renderTemplate(parsed: ParsedTemplate, values: Record<string, string>): string;
-  createScreener(options: { denyPhrases: readonly string[] }): {
-    screen(text: string, kind: string): ScreenResult;
-  };
-}
-
-let engine: PromptEngine | null = null;
-// An absolute URL: resolves the same under Node and under vitest's module runner.
-const PROMPT_MODULE = new URL('../../policy/prompt/index.ts', import.meta.url).href;
-
-/** Loads policy/prompt once. Returns the error when it cannot be loaded. */
-export async function loadPromptEngine(): Promise<Error | null> {
-  if (engine) return null;
-  try {
-    engine = (await import(PROMPT_MODULE)) as PromptEngine;
-    return null;
-  } catch (error) {
-    return error as Error;
-  }
-}
-
-/** Tests may install an engine directly (null: load policy/prompt again). */
-export function setPromptEngine(value: PromptEngine | null): void {
-  engine = value;
-}
-
-function loaded(): PromptEngine {
-  if (!engine)
-    throw new SluiceError('SLUICE_TEMPLATE_INVALID', 'the template engine (policy/prompt) is not loaded');
-  return engine;
-}
-
-/** Variables every template may use without listing them: the sidecar fills tenant_name. */
-export const BUILTIN_VARIABLES = ['query', 'context', 'tenant_name'] as const;
+import {
+  createScreener,
+  DEFAULT_TEMPLATE_VARIABLES,
+  type ParsedTemplate,
+  parseTemplate,
+  renderTemplate,
+  type Screener,
+} from '../../policy/prompt/index.ts';
 
 interface Compiled {
   templates: Map<string, ParsedTemplate>;
-  screener: ReturnType<PromptEngine['createScreener']> | null;
+  screener: Screener | null;
 }
 
 const compiled = new WeakMap<EffectivePolicy, Compiled>();
@@ -68,10 +28,10 @@ const compiled = new WeakMap<EffectivePolicy, Compiled>();
 function compile(policy: EffectivePolicy): Compiled {
   let entry = compiled.get(policy);
   if (!entry) {
-    const { parseTemplate, createScreener } = loaded();
     const templates = new Map<string, ParsedTemplate>();
     for (const t of policy.templates) {
-      const allowedVariables = [...new Set([...BUILTIN_VARIABLES, ...t.variables])];
+      // query, context and tenant_name are always allowed; the sidecar fills tenant_name.
+      const allowedVariables = [...new Set([...DEFAULT_TEMPLATE_VARIABLES, ...t.variables])];
       templates.set(t.name, parseTemplate(t.template, { allowedVariables }));
     }
     const screener =
@@ -136,5 +96,5 @@ export function renderTemplateUse(policy: EffectivePolicy, use: TemplateUse): Re
     }
   }
   const values = { tenant_name: policy.displayName, ...use.variables };
-  return { text: loaded().renderTemplate(parsed, values), verdict };
+  return { text: renderTemplate(parsed, values), verdict };
 }

@@ -7,62 +7,22 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Logger } from 'pino';
+import { createScreener } from '../../policy/prompt/index.ts';
 import type { SidecarMetrics } from '../metrics.ts';
 import { sendError } from './context.ts';
 
-/** The signature policy/prompt/index.ts provides. */
-export interface ScreenVerdict {
-  verdict: 'allow' | 'reject' | 'flag';
-  rule: string | null;
-  span?: unknown;
-  flags?: unknown;
-}
-
+/** What the hook needs of a screener (policy/prompt's createScreener provides it). */
 export interface Screener {
-  screen(text: string, kind: 'query' | 'template'): ScreenVerdict;
+  screen(
+    text: string,
+    kind: 'query' | 'template',
+  ): { verdict: 'allow' | 'reject' | 'flag'; rule: string | null };
 }
 
 export type ScreenerFactory = (options: { denyPhrases: string[] }) => Screener;
 
-/**
- * Loads createScreener from policy/prompt/index.ts. Loaded by path at run time because that
- * module is written in parallel; when it is missing, a deny-phrase-only screener stands in and
- * start-up logs that the full screening (normalisation, built-in phrase set) is not active.
- */
-export async function loadScreenerFactory(log: Logger): Promise<ScreenerFactory> {
-  // index.ts is the module's public entry; screen.ts is where createScreener lives while the
-  // index is being written.
-  const reasons: string[] = [];
-  for (const file of ['index.ts', 'screen.ts']) {
-    const url = new URL(`../../policy/prompt/${file}`, import.meta.url).href;
-    try {
-      const mod = (await import(url)) as { createScreener?: ScreenerFactory };
-      if (typeof mod.createScreener === 'function') return mod.createScreener;
-      reasons.push(`${file} has no createScreener`);
-    } catch (error) {
-      reasons.push(`${file}: ${(error as Error).message}`);
-    }
-  }
-  log.warn({ reasons }, 'policy/prompt screener not loadable; screening uses deny phrases only');
-  return denyPhraseScreener;
-}
-
-/** Stand-in screener: case-insensitive deny phrases, no normalisation. */
-export const denyPhraseScreener: ScreenerFactory = ({ denyPhrases }) => {
-  const phrases = denyPhrases.map((p) => p.toLowerCase());
-  return {
-    screen(text) {
-      const lower = text.toLowerCase();
-      for (const phrase of phrases) {
-        const at = lower.indexOf(phrase);
-        if (at >= 0)
-          return { verdict: 'reject', rule: 'deny-phrase', span: [at, at + phrase.length], flags: [] };
-      }
-      return { verdict: 'allow', rule: null, span: null, flags: [] };
-    },
-  };
-};
+/** The screener of policy/prompt: normalisation and the compiled phrase set, plus deny phrases. */
+export const defaultScreenerFactory: ScreenerFactory = (options) => createScreener(options);
 
 export interface ScreeningOptions {
   queryField: string;

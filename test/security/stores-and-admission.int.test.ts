@@ -296,7 +296,10 @@ describe('stores, webhook TLS and admission under fuzz', () => {
       (spec: Spec): Spec => {
         const copy = structuredClone(spec);
         let node = copy as Record<string, unknown>;
-        for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+        for (const key of path.slice(0, -1)) {
+          node[key] ??= {};
+          node = node[key] as Record<string, unknown>;
+        }
         node[path.at(-1)!] = value;
         return copy;
       };
