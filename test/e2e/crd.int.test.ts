@@ -3,14 +3,17 @@
  * accepted and listed with the printer columns, every invalid example is refused by the API
  * server itself — with a message naming the field — and `sluice validate` agrees with it.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYamlDocuments } from '../../policy/documents.ts';
 import { validateTenantPolicy } from '../../policy/schema/validate.ts';
 import { kubectl } from '../harness/env.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-const NS = 'sluice-crd-test';
+// A fresh namespace per run: the test control plane runs no namespace controller, so a deleted
+// namespace with objects in it stays Terminating for ever and its name cannot be reused.
+const NS = `sluice-crd-test-${randomBytes(4).toString('hex')}`;
 const invalid = readdirSync(`${root}examples/invalid`).filter((f) => f.endsWith('.yaml'));
 
 describe('TenantPolicy CRD on the real API server', () => {
@@ -26,8 +29,12 @@ describe('TenantPolicy CRD on the real API server', () => {
       '60s',
     ]);
     expect(established.code).toBe(0);
-    await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true']);
     expect((await kubectl(['create', 'namespace', NS])).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await kubectl(['delete', 'tenantpolicies,secrets', '--all', '-n', NS, '--wait=false']);
+    await kubectl(['delete', 'namespace', NS, '--wait=false']);
   });
 
   it('accepts every example tenant and lists it with the printer columns', async () => {
