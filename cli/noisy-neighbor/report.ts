@@ -64,8 +64,11 @@ function ratio(a: number, b: number): number {
 const ms = (v: number | null) =>
   v === null ? 'n/a' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+/** Dollars with cents; sub-cent amounts (a single request) with two significant digits. */
 const usd = (v: number) =>
-  `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  v > 0 && v < 0.01
+    ? `$${v.toPrecision(2)}`
+    : `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export function summaryTable(r: Report): string {
   const rows = [
