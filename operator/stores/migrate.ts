@@ -6,6 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 
+const ignore = () => {};
+
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 /** Arbitrary but fixed: "sluice" in ASCII, the advisory lock every operator agrees on. */
 const LOCK_KEY = 0x736c75696365;
@@ -25,6 +27,7 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
 /** Applies what is missing; returns the names applied now. */
 export async function migrate(pool: pg.Pool, migrations: Migration[] = loadMigrations()): Promise<string[]> {
   const client = await pool.connect();
+  client.on('error', ignore); // the failing query reports it; see stores/postgres.ts
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
@@ -49,6 +52,7 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = loadMigra
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.off('error', ignore);
     client.release();
   }
   return applied;

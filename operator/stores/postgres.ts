@@ -8,6 +8,8 @@ import type { OutboxEvent } from '../reconcile/outbox-event.ts';
 import type { UsageRow } from '../reconcile/usage.ts';
 import { migrate } from './migrate.ts';
 
+const ignore = () => {};
+
 export class PostgresStore {
   readonly pool: pg.Pool;
 
@@ -25,15 +27,23 @@ export class PostgresStore {
   /** Applies outbox events in order, in one transaction. */
   async applyEvents(events: OutboxEvent[]): Promise<void> {
     const client = await this.pool.connect();
+    // A checked-out client reports a dropped server as an 'error' event as well as by failing
+    // its query; without a listener that event would crash the process (the query's rejection
+    // is what we act on).
+    client.on('error', ignore);
+    let failed: Error | undefined;
     try {
       await client.query('BEGIN');
       for (const e of events) await applyEvent(client, e);
       await client.query('COMMIT');
     } catch (error) {
+      failed = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', ignore);
+      // A failed client is discarded, not pooled: its connection may be the broken one.
+      client.release(failed);
     }
   }
 
@@ -44,6 +54,11 @@ export class PostgresStore {
   async upsertUsage(rows: UsageRow[], at: Date): Promise<void> {
     if (rows.length === 0) return;
     const client = await this.pool.connect();
+    // A checked-out client reports a dropped server as an 'error' event as well as by failing
+    // its query; without a listener that event would crash the process (the query's rejection
+    // is what we act on).
+    client.on('error', ignore);
+    let failed: Error | undefined;
     try {
       await client.query('BEGIN');
       for (let i = 0; i < rows.length; i += 500) {
@@ -63,10 +78,13 @@ export class PostgresStore {
       }
       await client.query('COMMIT');
     } catch (error) {
+      failed = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', ignore);
+      // A failed client is discarded, not pooled: its connection may be the broken one.
+      client.release(failed);
     }
   }
 

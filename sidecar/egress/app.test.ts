@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { egressInternals } from './app.ts';
-import { type EgressRig, startEgressRig } from './test-support.ts';
+import { type EgressRig, examplePolicies, startEgressRig } from './test-support.ts';
 
 let rig: EgressRig;
 
@@ -354,5 +354,26 @@ describe('circuit breaker (injected clock)', () => {
     rig.clock.now += 30_000;
     const third = await client.chat.completions.create({ model: 'default', messages: ask }).withResponse();
     expect(third.response.headers.get('sluice-model')).toBe('gpt-4');
+  });
+});
+
+// Regression (found by the fuzz suite): a content array holding null crashed the prompt-size
+// estimate, and the client got 502 "internal error in the egress".
+describe('odd but valid JSON content', () => {
+  let rig: EgressRig;
+  beforeAll(async () => {
+    rig = await startEgressRig({ policies: (now) => examplePolicies(now) });
+  });
+  afterAll(() => rig.close());
+
+  it('estimates a content array with null and scalar parts instead of failing', async () => {
+    const response = await fetch(`${rig.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sluice-tenant': 'acme-legal' },
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: [null, 1, true, 'x', { type: 'text', text: 'hi' }] }],
+      }),
+    });
+    expect(response.status).toBeLessThan(500);
   });
 });

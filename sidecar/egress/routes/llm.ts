@@ -98,8 +98,9 @@ function promptSize(body: Record<string, unknown>): { chars: number; messages: n
     if (typeof content === 'string') chars += content.length;
     else if (Array.isArray(content)) {
       for (const part of content) {
-        const text = (part as { text?: unknown }).text;
-        chars += typeof text === 'string' ? text.length : JSON.stringify(part).length;
+        // Parts come from the client: anything JSON can hold, null included.
+        const text = part && typeof part === 'object' ? (part as { text?: unknown }).text : undefined;
+        chars += typeof text === 'string' ? text.length : (JSON.stringify(part) ?? '').length;
       }
     }
   };
@@ -290,6 +291,15 @@ export async function handleLlm(
       'SLUICE_BAD_REQUEST',
       '"messages" must hold at least one message (or use sluice.template)',
     );
+  }
+  // Refused here rather than by the provider: a malformed body must not spend a provider call,
+  // a budget reservation or a breaker's patience.
+  const bad = (body['messages'] as unknown[]).findIndex(
+    (m) =>
+      !m || typeof m !== 'object' || Array.isArray(m) || typeof (m as { role?: unknown }).role !== 'string',
+  );
+  if (bad >= 0) {
+    throw new SluiceError('SLUICE_BAD_REQUEST', `"messages[${bad}]" must be an object with a string "role"`);
   }
 
   // 2. Route and caps.
