@@ -59,11 +59,24 @@ describe('API server restart mid-watch', () => {
     dropDb = db.drop;
     redis = new Redis(env.redisUrl);
     op = await startOperator(
-      parseSettings(['--redis-prefix', PREFIX, '--leader-elect', 'false', '--log-level', 'error'], {
-        KUBECONFIG: api.kubeconfig,
-        REDIS_URL: env.redisUrl,
-        DATABASE_URL: db.url,
-      }),
+      // A short backoff cap: the test waits for the reconnect, not for client-go-like politeness.
+      parseSettings(
+        [
+          '--redis-prefix',
+          PREFIX,
+          '--leader-elect',
+          'false',
+          '--log-level',
+          'error',
+          '--watch-backoff-cap-ms',
+          '2000',
+        ],
+        {
+          KUBECONFIG: api.kubeconfig,
+          REDIS_URL: env.redisUrl,
+          DATABASE_URL: db.url,
+        },
+      ),
     );
   }, 180_000);
 

@@ -53,7 +53,7 @@ export class TenantPolicyController {
       idleMs: s.watchIdleMs,
       timeoutSeconds: s.watchTimeoutSeconds,
       resyncMs: s.resyncMs,
-      backoff: { baseMs: 500, capMs: 30_000 },
+      backoff: { baseMs: 500, capMs: s.watchBackoffCapMs },
       onError: (err: unknown, retryInMs: number) =>
         deps.log.warn({ err: String(err), retryInMs }, 'watch failed; reconnecting'),
     };

@@ -42,6 +42,8 @@ export interface OperatorSettings {
   resyncMs: number;
   /** A watch that delivers nothing (not even a bookmark) for this long is considered dead. */
   watchIdleMs: number;
+  /** Longest wait between two reconnect attempts of a failed watch (capped exponential backoff). */
+  watchBackoffCapMs: number;
   /** Server-side watch timeout; the API server ends the watch and we resume from the last RV. */
   watchTimeoutSeconds: number;
   /** Usage rollup interval (Redis counters → Postgres). */
@@ -135,6 +137,7 @@ const F = {
   workers: def('workers', 'workers', 'SLUICE_OPERATOR_WORKERS'),
   resyncMs: def('resyncMs', 'resync-ms', 'SLUICE_RESYNC_MS'),
   watchIdleMs: def('watchIdleMs', 'watch-idle-ms', 'SLUICE_WATCH_IDLE_MS'),
+  watchBackoffCapMs: def('watchBackoffCapMs', 'watch-backoff-cap-ms', 'SLUICE_WATCH_BACKOFF_CAP_MS'),
   rollupIntervalMs: def('rollupIntervalMs', 'rollup-interval-ms', 'SLUICE_ROLLUP_INTERVAL_MS'),
   outboxIntervalMs: def('outboxIntervalMs', 'outbox-interval-ms', 'SLUICE_OUTBOX_INTERVAL_MS'),
   leaderElect: def('leaderElect', 'leader-elect', 'SLUICE_LEADER_ELECT'),
@@ -235,6 +238,8 @@ export function parseSettings(args: string[], env: Source = process.env): Readon
     // Server-side timeouts end a healthy watch every ~5 min; bookmarks arrive about every minute,
     // so 90 s of silence means the connection is dead (a NAT dropped it, the server hung).
     watchIdleMs: int(F.watchIdleMs, 90_000, 1_000, 3_600_000),
+    // client-go's reflector caps at 30 s too: long enough not to hammer a recovering API server.
+    watchBackoffCapMs: int(F.watchBackoffCapMs, 30_000, 500, 600_000),
     watchTimeoutSeconds: 300,
     rollupIntervalMs: int(F.rollupIntervalMs, 60_000, 100, 86_400_000),
     outboxIntervalMs: int(F.outboxIntervalMs, 1_000, 50, 600_000),

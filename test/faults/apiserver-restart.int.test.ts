@@ -51,6 +51,9 @@ spec: { tenantId: ${name}, tier: ${tier} }
     op = await startOperator(
       parseSettings(
         [
+          // A short backoff cap: the test waits for the reconnect, not for politeness.
+          '--watch-backoff-cap-ms',
+          '2000',
           '--redis-prefix',
           PREFIX,
           '--leader-elect',

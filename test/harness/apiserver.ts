@@ -39,7 +39,13 @@ async function waitReady(kubeconfig: string, timeoutMs: number): Promise<void> {
 function stopChild(child: ChildProcess | null): Promise<void> {
   if (!child || child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    // kube-apiserver's graceful shutdown waits up to a minute for in-flight requests (watches
+    // included); a restart in a test need not: SIGKILL after 3 s, as a crashed node would.
+    const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
