@@ -225,13 +225,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
         })
       : null;
 
-  const listenLoopback = async (app: Listenable, port: number) => {
-    await app.listen({ host: '127.0.0.1', port });
-    const address = app.server.address();
-    return typeof address === 'object' && address ? address.port : port;
-  };
-  const listen = async (app: Listenable, port: number) => {
-    await app.listen({ host: settings.host, port });
+  const listen = async (app: Listenable, port: number, host = settings.host) => {
+    await app.listen({ host, port });
     const address = app.server.address();
     return typeof address === 'object' && address ? address.port : port;
   };
@@ -239,7 +234,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     ingress: await listen(ingress, settings.port),
     metrics: await listen(metricsApp, settings.metricsPort),
     admin: await listen(admin, settings.adminPort),
-    egress: egress ? await listenLoopback(egress, settings.egressPort) : 0,
+    egress: egress ? await listen(egress, settings.egressPort, '127.0.0.1') : 0,
   };
   log.info({ ports, upstream: settings.upstream, mode: limiter.mode() }, 'sidecar listening');
 

@@ -11,24 +11,27 @@ import { parse, stringify } from 'yaml';
 import { devEnv } from '../../test/harness/env.ts';
 import { noisyNeighbor } from '../noisy-neighbor.ts';
 
+/** The example scenario with shorter phases, written to a temporary folder. */
+function shortScenario(phases: Record<string, unknown>): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-nn-'));
+  const example = parse(
+    readFileSync(new URL('../../examples/scenarios/noisy-neighbor.yaml', import.meta.url), 'utf8'),
+  );
+  const scenario = { ...example, phases };
+  delete scenario.quick;
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(file, stringify(scenario));
+  return { dir, file };
+}
+
 describe('sluice noisy-neighbor', () => {
   it('reproduces the incident and the protection on a short scenario', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-nn-'));
-    const example = parse(
-      readFileSync(new URL('../../examples/scenarios/noisy-neighbor.yaml', import.meta.url), 'utf8'),
-    );
-    const scenario = {
-      ...example,
-      phases: {
-        baselineSeconds: 4,
-        heavySeconds: 8,
-        breakingPoint: { rates: [5], stepSeconds: 3 },
-        emergencySeconds: 6,
-      },
-    };
-    delete scenario.quick;
-    const file = join(dir, 'scenario.yaml');
-    writeFileSync(file, stringify(scenario));
+    const { dir, file } = shortScenario({
+      baselineSeconds: 4,
+      heavySeconds: 8,
+      breakingPoint: { rates: [5], stepSeconds: 3 },
+      emergencySeconds: 6,
+    });
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
@@ -55,22 +58,12 @@ describe('sluice noisy-neighbor', () => {
   }, 120_000);
 
   it('with --cluster, times the override and the suspension through kubectl patch and the operator', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-nn-'));
-    const example = parse(
-      readFileSync(new URL('../../examples/scenarios/noisy-neighbor.yaml', import.meta.url), 'utf8'),
-    );
-    const scenario = {
-      ...example,
-      phases: {
-        baselineSeconds: 1,
-        heavySeconds: 2,
-        breakingPoint: { rates: [1], stepSeconds: 1 },
-        emergencySeconds: 8,
-      },
-    };
-    delete scenario.quick;
-    const file = join(dir, 'scenario.yaml');
-    writeFileSync(file, stringify(scenario));
+    const { dir, file } = shortScenario({
+      baselineSeconds: 1,
+      heavySeconds: 2,
+      breakingPoint: { rates: [1], stepSeconds: 1 },
+      emergencySeconds: 8,
+    });
     const env = devEnv();
     const code = await noisyNeighbor(
       ['--scenario', file, '--out', join(dir, 'out'), '--cluster'],
