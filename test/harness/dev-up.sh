@@ -8,12 +8,40 @@ root="$(cd "$here/../.." && pwd)"
 . "$here/versions.sh"
 
 dev="${SLUICE_DEV_DIR:-$root/.cache/dev}"
-ETCD_PORT="${SLUICE_ETCD_PORT:-23790}"
-APISERVER_PORT="${SLUICE_APISERVER_PORT:-26443}"
-REDIS_PORT="${SLUICE_REDIS_PORT:-26379}"
-PG_PORT="${SLUICE_PG_PORT:-25432}"
 bin="$(bash "$here/build-control-plane.sh")"
 mkdir -p "$dev/logs" "$dev/run"
+
+# --- Ports: chosen free once per dev dir (so two clones on one machine never collide) and kept in
+# $dev/ports; SLUICE_*_PORT in the environment wins. A kept port that something else now holds
+# stops start-up with the holder's name rather than talking to another clone's server.
+# Below the kernel's ephemeral range (32768+), so an outgoing connection never holds one later.
+free_port() {
+  python3 -c '
+import random, socket
+while True:
+    port = random.randint(20000, 32000)
+    with socket.socket() as s:
+        try: s.bind(("127.0.0.1", port))
+        except OSError: continue
+    print(port); break'
+}
+if [[ -f "$dev/ports" ]]; then . "$dev/ports"; fi
+ETCD_PORT="${SLUICE_ETCD_PORT:-${ETCD_PORT:-$(free_port)}}"
+ETCD_PEER_PORT="${SLUICE_ETCD_PEER_PORT:-${ETCD_PEER_PORT:-$(free_port)}}"
+APISERVER_PORT="${SLUICE_APISERVER_PORT:-${APISERVER_PORT:-$(free_port)}}"
+REDIS_PORT="${SLUICE_REDIS_PORT:-${REDIS_PORT:-$(free_port)}}"
+PG_PORT="${SLUICE_PG_PORT:-${PG_PORT:-$(free_port)}}"
+printf 'ETCD_PORT=%s\nETCD_PEER_PORT=%s\nAPISERVER_PORT=%s\nREDIS_PORT=%s\nPG_PORT=%s\n' \
+  "$ETCD_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" "$REDIS_PORT" "$PG_PORT" >"$dev/ports"
+holder() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
+refuse_if_taken() { # name port
+  local pid
+  pid="$(holder "$2")"
+  [[ -n "$pid" ]] || return 0
+  echo "dev-up: port $2 for $1 is held by pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)), cwd $(readlink "/proc/$pid/cwd" 2>/dev/null)." >&2
+  echo "dev-up: another clone's dev stack? Stop it there (make dev-down), or remove $dev/ports here to pick new ports." >&2
+  exit 1
+}
 
 alive() { [[ -f "$dev/run/$1.pid" ]] && kill -0 "$(cat "$dev/run/$1.pid")" 2>/dev/null; }
 start() { # name command...
@@ -52,16 +80,19 @@ fi
 
 # --- etcd
 if ! alive etcd; then
+  refuse_if_taken etcd "$ETCD_PORT"
+  refuse_if_taken etcd-peer "$ETCD_PEER_PORT"
   start etcd "$bin/etcd" --data-dir "$dev/etcd" --name sluice-dev \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-    --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 10))" --initial-advertise-peer-urls "http://127.0.0.1:$((ETCD_PORT + 10))" \
-    --initial-cluster "sluice-dev=http://127.0.0.1:$((ETCD_PORT + 10))" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "sluice-dev=http://127.0.0.1:$ETCD_PEER_PORT" \
     --listen-metrics-urls "" --unsafe-no-fsync --quota-backend-bytes 4294967296 --log-level warn
 fi
 wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 
 # --- kube-apiserver: the flags envtest uses, on loopback, RBAC on, admin via client cert.
 if ! alive kube-apiserver; then
+  refuse_if_taken kube-apiserver "$APISERVER_PORT"
   start kube-apiserver "$bin/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
@@ -76,18 +107,18 @@ if ! alive kube-apiserver; then
     --v 0
 fi
 kubeconfig="$dev/kubeconfig"
-if [[ ! -f "$kubeconfig" ]]; then
-  KUBECONFIG="$kubeconfig" kubectl config set-cluster sluice-dev --server "https://127.0.0.1:$APISERVER_PORT" \
-    --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
-  KUBECONFIG="$kubeconfig" kubectl config set-credentials sluice-admin \
-    --client-certificate "$pki/admin.crt" --client-key "$pki/admin.key" --embed-certs >/dev/null
-  KUBECONFIG="$kubeconfig" kubectl config set-context sluice-dev --cluster sluice-dev --user sluice-admin --namespace default >/dev/null
-  KUBECONFIG="$kubeconfig" kubectl config use-context sluice-dev >/dev/null
-fi
+# Written every time: the server's port may have been chosen anew.
+KUBECONFIG="$kubeconfig" kubectl config set-cluster sluice-dev --server "https://127.0.0.1:$APISERVER_PORT" \
+  --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
+KUBECONFIG="$kubeconfig" kubectl config set-credentials sluice-admin \
+  --client-certificate "$pki/admin.crt" --client-key "$pki/admin.key" --embed-certs >/dev/null
+KUBECONFIG="$kubeconfig" kubectl config set-context sluice-dev --cluster sluice-dev --user sluice-admin --namespace default >/dev/null
+KUBECONFIG="$kubeconfig" kubectl config use-context sluice-dev >/dev/null
 wait_for kube-apiserver 90 env KUBECONFIG="$kubeconfig" kubectl get --raw /readyz
 
 # --- Redis
 if ! alive redis; then
+  refuse_if_taken redis "$REDIS_PORT"
   start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
     --dir "$dev/run" --protected-mode yes
 fi
@@ -103,6 +134,7 @@ if [[ ! -f "$dev/pg/PG_VERSION" ]]; then
   "${as_pg[@]}" "$pg_bin/initdb" -D "$dev/pg" -U sluice --auth trust -E UTF8 >"$dev/logs/initdb.log" 2>&1
 fi
 if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dev/pg" status >/dev/null 2>&1; then
+  refuse_if_taken postgres "$PG_PORT"
   [[ $(id -u) == 0 ]] && chown -R postgres "$dev/pg" && touch "$dev/logs/postgres.log" && chown postgres "$dev/logs/postgres.log"
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dev/pg" -l "$dev/logs/postgres.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
