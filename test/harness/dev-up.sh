@@ -33,7 +33,7 @@ REDIS_PORT="${SLUICE_REDIS_PORT:-${REDIS_PORT:-$(free_port)}}"
 PG_PORT="${SLUICE_PG_PORT:-${PG_PORT:-$(free_port)}}"
 printf 'ETCD_PORT=%s\nETCD_PEER_PORT=%s\nAPISERVER_PORT=%s\nREDIS_PORT=%s\nPG_PORT=%s\n' \
   "$ETCD_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" "$REDIS_PORT" "$PG_PORT" >"$dev/ports"
-holder() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
+holder() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 || true; }
 refuse_if_taken() { # name port
   local pid
   pid="$(holder "$2")"
