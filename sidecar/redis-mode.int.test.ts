@@ -13,6 +13,7 @@ import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
 import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
+import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
@@ -114,17 +115,23 @@ describe('sidecar in Redis mode', () => {
     await h.close();
   });
 
-  it('four sidecar processes share one tenant limit exactly', async () => {
+  // Exact on a busy machine too (docs/adr/0015-exact-under-pressure.md): the second run has
+  // three busy processes beside the sidecars, as CI's machine often has.
+  it.each([
+    ['idle', 0],
+    ['beside three busy processes', 3],
+  ])('four sidecar processes share one tenant limit exactly (%s)', async (_, busyProcesses) => {
+    const tenant = `shared-${busyProcesses}`;
     // 40 per hour with burst 40: the refill (one per 90 s) cannot add anything during the test.
     await writeTenant(
       client,
       keys,
       {
-        tenantId: 'shared',
+        tenantId: tenant,
         tier: 'enterprise',
         limits: { requests: { limit: 40, window: '1h', burst: 40 } },
       },
-      ['k-shared'],
+      [`k-${tenant}`],
     );
     const args = [
       '--host',
@@ -149,12 +156,13 @@ describe('sidecar in Redis mode', () => {
       '--log-level',
       'warn',
     ];
+    const busy = await startBusyCpu(busyProcesses);
     const procs: SidecarProcess[] = await Promise.all(
-      [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${n}`])),
+      [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${busyProcesses}-${n}`])),
     );
     try {
       const statuses = await Promise.all(
-        procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, 'k-shared'))),
+        procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, `k-${tenant}`))),
       );
       expect(statuses.filter((s) => s === 200)).toHaveLength(40);
       expect(statuses.filter((s) => s === 429)).toHaveLength(80);
@@ -163,6 +171,8 @@ describe('sidecar in Redis mode', () => {
       expect(live).toBe(4);
     } finally {
       await Promise.all(procs.map((p) => p.stop()));
+      await busy.stop();
+      await client.del(keys.replicas);
     }
   });
 
@@ -186,6 +196,7 @@ describe('sidecar in Redis mode', () => {
       () => a.limiter.mode() === 'local-share' && b.limiter.mode() === 'local-share',
       'local-share mode',
     );
+    const downStart = performance.now();
     const down = await Promise.all(
       [a, b].flatMap((h) => Array.from({ length: 25 }, () => hit(h.ports.ingress, 'k-outage'))),
     );
@@ -200,7 +211,12 @@ describe('sidecar in Redis mode', () => {
     const up = await Promise.all(
       [a, b].flatMap((h) => Array.from({ length: 15 }, () => hit(h.ports.ingress, 'k-outage'))),
     );
-    expect(up.filter((s) => s === 200)).toHaveLength(20);
+    // What the replicas admitted alone was charged to the new Redis on return: no fresh burst of
+    // 20 after the outage. Over the whole run at most the burst plus one per 3.6 s passed.
+    const allowed = 20 + Math.floor((performance.now() - downStart) / 3_600);
+    expect(down.filter((s) => s === 200).length + up.filter((s) => s === 200).length).toBeLessThanOrEqual(
+      allowed,
+    );
     expect(await client.exists(keys.rate('outage'))).toBe(1);
     await a.close();
     await b.close();
