@@ -10,6 +10,8 @@
  *   {p}replicas                    zset    sidecar replica id -> last heartbeat (ms, Redis TIME)
  *   {p}rl:{tenant}                 (limiter-owned keys, prefix reserved)
  *   {p}budget:{tenant}:{periodKey} (egress-owned budget counters, prefix reserved)
+ *   {p}budget:{tenant}:holds       zset    holds of answers in flight, "<id>:<tokens>:<cost>" -> expiry
+ *   {p}budget:{tenant}:held        hash    t, c: what those holds add up to (docs/adr/0016-budget-holds.md)
  *   {p}usage:{day}:{tenant}        hash    "{provider}/{model}|{metric}" -> cumulative count
  *
  * Usage counters are cumulative per UTC day; the operator's rollup copies the totals into
@@ -50,6 +52,8 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     replicas: `${prefix}replicas`,
     rate: (tenantId: string) => `${prefix}rl:${tenantId}`,
     budget: (tenantId: string, periodKey: string) => `${prefix}budget:${tenantId}:${periodKey}`,
+    budgetHolds: (tenantId: string) => `${prefix}budget:${tenantId}:holds`,
+    budgetHeld: (tenantId: string) => `${prefix}budget:${tenantId}:held`,
     usage: (day: string, tenantId: string) => `${prefix}usage:${day}:${tenantId}`,
     usagePattern: `${prefix}usage:*`,
   };
