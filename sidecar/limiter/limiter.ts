@@ -121,6 +121,7 @@ export class Limiter {
   private global(tenantId: string, rate: RateLimit): Promise<LimitDecision> {
     const { store, deadlineMs, failureMode } = this.options.redis!;
     const events = this.options.metrics.limiterEvents;
+    const sentAt = this.options.now();
     return new Promise((resolve) => {
       let answered = false;
       const timer = setTimeout(() => {
@@ -138,7 +139,7 @@ export class Limiter {
           }
           answered = true;
           clearTimeout(timer);
-          if (!d.allowed) this.denies.deny(tenantId, d.retryAfterMs);
+          if (!d.allowed) this.denies.deny(tenantId, d.retryAfterMs, sentAt);
           resolve(d);
         },
         (error: unknown) => {
