@@ -18,7 +18,7 @@ import { type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
 import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
 import { type RedisServer, startRedisServer } from '../harness/redis-server.ts';
-import { type Proxy, startToxiproxy, type Toxiproxy } from '../harness/toxiproxy.ts';
+import { startToxiproxy, type ToxiProxy, type Toxiproxy } from '../harness/toxiproxy.ts';
 import { recordCounts, sleep, until } from './counts.ts';
 
 type Proc = SidecarProcess & { ports: SidecarProcess['ports'] & { egress: number } };
@@ -29,7 +29,7 @@ const LIMITED = { limit: 20, window: '1h', burst: 20 } as const; // T = 180 s: n
 describe('fault: Redis slow and half-open under load', () => {
   let redis: RedisServer;
   let toxi: Toxiproxy;
-  let proxy: Proxy;
+  let proxy: ToxiProxy;
   let client: Redis;
   let app: RagApp;
   let llm: FakeProvider;

@@ -23,7 +23,7 @@ export interface Toxic {
   attributes: Record<string, number>;
 }
 
-export interface Proxy {
+export interface ToxiProxy {
   name: string;
   /** The port clients connect to instead of the real server's. */
   port: number;
@@ -37,7 +37,7 @@ export interface Proxy {
 }
 
 export interface Toxiproxy {
-  proxy(name: string, upstreamPort: number): Promise<Proxy>;
+  proxy(name: string, upstreamPort: number): Promise<ToxiProxy>;
   stop(): Promise<void>;
 }
 
@@ -89,7 +89,7 @@ export async function startToxiproxy(): Promise<Toxiproxy> {
         enabled: true,
       });
       const toxics = new Set<string>();
-      const proxy: Proxy = {
+      const proxy: ToxiProxy = {
         name,
         port,
         url: (scheme) => `${scheme}://127.0.0.1:${port}`,
