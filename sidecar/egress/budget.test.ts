@@ -8,6 +8,8 @@ import { usageDay, usageField } from '../../policy/wire.ts';
 import { egressInternals } from './app.ts';
 import { budgetLimits } from './budget/budget.ts';
 import type { MemoryBudgetStore } from './budget/memory-store.ts';
+import { MemoryBudgetStore as Store } from './budget/memory-store.ts';
+import { reserveWithin } from './budget.ts';
 import { type EgressRig, examplePolicies, startEgressRig } from './test-support.ts';
 
 let rig: EgressRig | undefined;
@@ -188,5 +190,48 @@ describe('token and cost budgets (memory store)', () => {
     expect(memory.held('acme-legal')).toEqual({ tokens: 0, costMicroUsd: 0 });
     const metric = await rig.registry.getSingleMetricAsString('sluice_egress_requests_total');
     expect(metric).toContain('outcome="client_closed"');
+  });
+});
+
+describe('reserveWithin', () => {
+  const limits = budgetLimits(
+    examplePolicies(Date.UTC(2026, 2, 14)).byTenant('hobby-free')!.policy,
+    Date.UTC(2026, 2, 14),
+  );
+  const amount = { tokens: 3_000, costMicroUsd: 0 };
+
+  it('waits while holds in flight stand in the way, and is served once they settle', async () => {
+    const store = new Store();
+    await store.reserve({ tenantId: 't', limits, holdId: 'first', amount, force: false });
+    let waits = 0;
+    const second = reserveWithin(
+      store,
+      { tenantId: 't', limits, holdId: 'second', amount, force: false },
+      { waitMs: 5_000, pollMs: 10, onWait: () => waits++ },
+    );
+    setTimeout(
+      () =>
+        void store.settle({
+          tenantId: 't',
+          limits,
+          hold: { id: 'first', amount },
+          actual: { tokens: 500, costMicroUsd: 0 },
+          usage: null,
+        }),
+      50,
+    );
+    expect(await second).toMatchObject({ ok: true, settled: { tokens: 500 } });
+    expect(waits).toBe(1);
+  });
+
+  it('answers pending when the holds are still there after the wait', async () => {
+    const store = new Store();
+    await store.reserve({ tenantId: 't', limits, holdId: 'first', amount, force: false });
+    const second = await reserveWithin(
+      store,
+      { tenantId: 't', limits, holdId: 'second', amount, force: false },
+      { waitMs: 30, pollMs: 10 },
+    );
+    expect(second).toMatchObject({ ok: false, refusal: { kind: 'pending', budget: 'tokens' } });
   });
 });
