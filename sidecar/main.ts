@@ -93,6 +93,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       log,
       metrics,
       redis: { client, store, failureMode: settings.failureMode, deadlineMs: settings.redisCommandTimeoutMs },
+      replicaWindowMs: settings.heartbeatMs * 10,
     });
     redisSource = new RedisSource({
       client,

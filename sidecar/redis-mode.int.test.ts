@@ -157,10 +157,12 @@ describe('sidecar in Redis mode', () => {
       'warn',
     ];
     const busy = await startBusyCpu(busyProcesses);
-    const procs: SidecarProcess[] = await Promise.all(
+    const started = await Promise.allSettled(
       [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${busyProcesses}-${n}`])),
     );
+    const procs: SidecarProcess[] = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     try {
+      for (const r of started) if (r.status === 'rejected') throw r.reason;
       const statuses = await Promise.all(
         procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, `k-${tenant}`))),
       );

@@ -55,6 +55,11 @@ export interface LimiterOptions {
     /** Longest a request waits for its Redis answer, ms (--redis-command-timeout-ms). */
     deadlineMs: number;
   };
+  /**
+   * How long a live-replica count is remembered, ms: the local share divides by the largest count
+   * heard in this window (default 30 s; main.ts: 10 heartbeats).
+   */
+  replicaWindowMs?: number;
 }
 
 export class Limiter {
@@ -93,10 +98,23 @@ export class Limiter {
     return this.replicas;
   }
 
+  /**
+   * Records a heartbeat count. The share divides by the largest count heard in the last
+   * replicaWindowMs: a replica whose heartbeat came late on a busy machine drops out of one count
+   * for a moment, and dividing by that dip would hand each replica too big a share if Redis went
+   * away right then (seen: 24 of a burst of 20 with 200 ms heartbeats beside busy processes). A
+   * replica that really left only makes the shares smaller for that window: the safe side.
+   */
   setLiveReplicas(n: number): void {
-    this.replicas = Math.max(1, n);
+    const now = this.options.now();
+    const windowMs = this.options.replicaWindowMs ?? 30_000;
+    this.counts.push([now, Math.max(1, n)]);
+    while (this.counts.length > 1 && this.counts[0]![0] < now - windowMs) this.counts.shift();
+    this.replicas = Math.max(...this.counts.map(([, c]) => c));
     this.options.metrics.liveReplicas.set(this.replicas);
   }
+
+  private readonly counts: [at: number, count: number][] = [];
 
   /** A tenant's policy changed: its cached denial may no longer hold (e.g. an override). */
   forget(tenantId: string): void {
