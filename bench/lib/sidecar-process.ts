@@ -27,12 +27,12 @@ export async function spawnSidecar(
   let output = '';
   child.stderr!.on('data', (c) => (output = (output + c).slice(-20_000)));
   const ports = await new Promise<SidecarProcess['ports']>((resolve, reject) => {
-    // 60 s: four sidecars starting at once beside busy processes on a shared 2-core machine took
-    // over 20 s (the exact-count test beside busy processes). A start that never comes still fails.
+    // 120 s: four sidecars starting at once on a shared 2-core machine at a load average of 20
+    // took over a minute. A start that never comes still fails.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`sidecar did not start in 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`sidecar did not start in 120 s:\n${output}`));
+    }, 120_000);
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-20_000);
