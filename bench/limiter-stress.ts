@@ -11,9 +11,11 @@
  *   pause         Redis SIGSTOPped for PAUSE_MS mid-phase, then SIGCONT → pause_ratio
  *
  * The load is an open loop at 4 × L / W spread over the replicas. Each phase has its own tenant
- * (a full bucket at its start), so the exact GCRA allowance for a phase is B + d × L / W, where d
- * runs from the first request sent to the last one sent (Redis decides a request when it arrives;
- * the injected latency is on the replies). ratio = admitted /
+ * (a full bucket at its start), and GCRA admits at most B + d × L / W over any interval d, so the
+ * allowance is computed over the interval between the first and the last admitted answer (both
+ * carry the same reply delay, injected or from a busy machine, so the interval is the one in
+ * which the admissions were decided). Measured from sends instead, a machine at a load average of
+ * 25 that answered 30 s late made the allowance half of what Redis had really been asked to cover. ratio = admitted /
  * allowed: 0.98–1.00 is the goal while Redis answers at all, ≤ 1.05 across a pause. decision_p99
  * is the 99th percentile of the time to a 429 (the limiter's answer, HTTP included), ms.
  * Prints one JSON line (with sluice_limiter_events_total per phase: deadline, unknown, refund,
@@ -134,20 +136,22 @@ async function phase(durationMs: number, during?: () => Promise<void>): Promise<
   }
   const eventsBefore = await limiterEvents();
   let admitted = 0;
-  let firstSend = Number.POSITIVE_INFINITY;
-  let lastSend = 0;
+  let firstAdmitted = Number.POSITIVE_INFINITY;
+  let lastAdmitted = 0;
   const denialMs: number[] = [];
   const side = during?.();
   await openLoop(RATE, durationMs, async (i) => {
     const sent = performance.now();
-    firstSend = Math.min(firstSend, sent);
-    lastSend = Math.max(lastSend, sent);
     try {
       const pool = pools[i % pools.length]!;
       const res = await pool.request({ method: 'GET', path: '/v1/answer', headers: { 'x-api-key': key } });
       await res.body.dump();
-      if (res.statusCode === 200) admitted++;
-      else if (res.statusCode === 429) denialMs.push(performance.now() - sent);
+      const at = performance.now();
+      if (res.statusCode === 200) {
+        admitted++;
+        firstAdmitted = Math.min(firstAdmitted, at);
+        lastAdmitted = Math.max(lastAdmitted, at);
+      } else if (res.statusCode === 429) denialMs.push(at - sent);
     } catch {
       // A refused connection is not an admission (the fault suite checks the sidecars never crash).
     }
@@ -159,7 +163,7 @@ async function phase(durationMs: number, during?: () => Promise<void>): Promise<
       .map(([k, v]) => [k, v - (eventsBefore[k] ?? 0)] as const)
       .filter(([, v]) => v > 0),
   );
-  const allowed = BURST + ((lastSend - firstSend) * LIMIT) / (WINDOW_S * 1000);
+  const allowed = BURST + (Math.max(0, lastAdmitted - firstAdmitted) * LIMIT) / (WINDOW_S * 1000);
   return {
     admitted,
     allowed: Math.round(allowed),
