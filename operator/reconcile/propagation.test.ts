@@ -54,8 +54,8 @@ describe('planPropagation', () => {
       'close',
     ],
     [
-      'an acknowledgement from before the write does not count',
-      { served: snap({ acks: { a: encodeServed(V, T0 - 60_000), b: encodeServed(V, T0 + 420) } }) },
+      'a replica serving another version holds it back',
+      { served: snap({ acks: { a: encodeServed('v1', T0 - 60_000), b: encodeServed(V, T0 + 420) } }) },
       'False',
       'Propagating',
       'none',
@@ -97,6 +97,14 @@ describe('planPropagation', () => {
       propagatedAt: '2026-12-01T12:00:00.420Z',
     });
     expect(plan.requeueAfterMs).toBeNull();
+  });
+
+  it('content unchanged by the write (only the generation moved) is in effect from the write on', () => {
+    const plan = planPropagation(
+      input({ served: snap({ acks: { a: encodeServed(V, T0 - 60_000), b: encodeServed(V, T0 - 50_000) } }) }),
+    );
+    expect(plan.condition.reason).toBe('AllSidecarsServing');
+    expect(plan.propagation.propagatedAt).toBe(new Date(T0).toISOString());
   });
 
   it('keeps what it reported when the window is closed and nothing is new', () => {

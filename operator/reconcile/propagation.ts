@@ -92,16 +92,13 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
   const behind: string[] = [];
   let lastApplied = Number.NEGATIVE_INFINITY;
   for (const replica of live) {
+    // Every acknowledgement in the hash was written in this window (opening it empties the hash).
     const ack = served.acks[replica] ? decodeServed(served.acks[replica]) : null;
-    // An acknowledgement from before this write (a version served earlier, then again) does not
-    // count: the sidecar re-acknowledges when it applies the version anew. 1 s of rounding slack.
-    const current =
-      ack !== null &&
-      ack.version === version &&
-      (writtenAtMs === undefined || ack.appliedAtMs >= writtenAtMs - 1_000);
-    if (current) {
+    if (ack && ack.version === version) {
       serving.push(replica);
-      lastApplied = Math.max(lastApplied, ack.appliedAtMs);
+      // A write that left the content as it was (say, only the generation moved) is in effect
+      // from the write on, though the sidecar applied that content earlier.
+      lastApplied = Math.max(lastApplied, ack.appliedAtMs, writtenAtMs ?? Number.NEGATIVE_INFINITY);
     } else behind.push(ack ? `${replica} (serves ${ack.version})` : `${replica} (no acknowledgement)`);
   }
   const propagation: PropagationStatus = {

@@ -16,11 +16,16 @@ local window = redis.call('ZSCORE', KEYS[2], ARGV[1])
 return {tostring(now), window or '', live, redis.call('HGETALL', KEYS[3])}
 `;
 
-/** KEYS: served:open; ARGV: tenant, window ms. Opens (or extends) the window; drops expired ones. */
+/**
+ * KEYS: served:open, served:{tenant}; ARGV: tenant, window ms. A new window with an empty hash,
+ * so every acknowledgement in it was written after this write (sidecars see the new deadline and
+ * acknowledge again); drops windows closed over an hour ago.
+ */
 const OPEN_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 3600000)
+redis.call('DEL', KEYS[2])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 return now
 `;
@@ -33,7 +38,7 @@ type ScriptRedis = Redis & {
     tenantId: string,
     liveMs: number,
   ): Promise<[string, string, string[], string[]]>;
-  sluiceServedOpen(open: string, tenantId: string, windowMs: number): Promise<number>;
+  sluiceServedOpen(open: string, served: string, tenantId: string, windowMs: number): Promise<number>;
 };
 
 export class ServedStore {
@@ -45,7 +50,7 @@ export class ServedStore {
     this.keys = keys;
     if (!('sluiceServedRead' in redis)) {
       redis.defineCommand('sluiceServedRead', { numberOfKeys: 3, lua: READ_SCRIPT });
-      redis.defineCommand('sluiceServedOpen', { numberOfKeys: 1, lua: OPEN_SCRIPT });
+      redis.defineCommand('sluiceServedOpen', { numberOfKeys: 2, lua: OPEN_SCRIPT });
     }
   }
 
@@ -64,7 +69,12 @@ export class ServedStore {
 
   /** Opens the window before the record is written, so no early acknowledgement is missed. */
   async open(tenantId: string): Promise<void> {
-    await this.redis.sluiceServedOpen(this.keys.servedOpen, tenantId, ACK_WINDOW_MS);
+    await this.redis.sluiceServedOpen(
+      this.keys.servedOpen,
+      this.keys.served(tenantId),
+      tenantId,
+      ACK_WINDOW_MS,
+    );
   }
 
   async close(tenantId: string): Promise<void> {

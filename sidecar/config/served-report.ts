@@ -37,11 +37,11 @@ const REACK_MS = 600_000;
 export const ACTIVITY_FLUSH_MS = 5_000;
 const CHANGE_FLUSH_DELAY_MS = 50;
 
-/** TIME in ms, then the tenants whose window is still open. */
+/** TIME in ms, then the tenants whose window is still open, each followed by its deadline. */
 const OPEN_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local open = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
+local open = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf', 'WITHSCORES')
 table.insert(open, 1, tostring(now))
 return open
 `;
@@ -76,8 +76,8 @@ export class ServedReport {
   private readonly redis: ScriptRedis;
   /** Tenant → version and local time it was applied (every change since start). */
   private readonly applied = new Map<string, { version: string; at: number }>();
-  /** Tenant → what we last acknowledged and when (open tenants only). */
-  private acked = new Map<string, { version: string; applied: number; at: number }>();
+  /** Tenant → what we last acknowledged, in which window, and when (open tenants only). */
+  private acked = new Map<string, { version: string; applied: number; window: string; at: number }>();
   /** Counter totals at the last activity flush, by "tenant|metric". */
   private lastTotals = new Map<string, number>();
   private lastActivityFlush = Number.NEGATIVE_INFINITY;
@@ -139,14 +139,17 @@ export class ServedReport {
   private async doFlush(heartbeat: boolean): Promise<void> {
     const { client, keys, policies, replicaId, now } = this.o;
     if (client.status !== 'ready' || this.closed) return;
-    const [redisNowText, ...open] = await this.redis.sluiceServedOpen(keys.servedOpen);
+    const [redisNowText, ...flat] = await this.redis.sluiceServedOpen(keys.servedOpen);
     const redisNow = Number(redisNowText);
     const localNow = now();
     const pipeline = client.pipeline();
 
     // 1. Acknowledgements for open windows.
-    const acked = new Map<string, { version: string; applied: number; at: number }>();
-    for (const tenantId of open) {
+    const acked = new Map<string, { version: string; applied: number; window: string; at: number }>();
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const tenantId = flat[i]!;
+      // A new window (a new deadline) starts with an empty hash: acknowledge again.
+      const window = flat[i + 1]!;
       const record = policies.byTenant(tenantId);
       if (!record) continue;
       const version = record.policy.version;
@@ -161,6 +164,7 @@ export class ServedReport {
         before &&
         before.version === version &&
         before.applied === appliedLocal &&
+        before.window === window &&
         localNow - before.at < REACK_MS
       ) {
         acked.set(tenantId, before);
@@ -169,7 +173,7 @@ export class ServedReport {
       const appliedAt = redisNow - Math.max(0, localNow - appliedLocal);
       pipeline.hset(keys.served(tenantId), replicaId, encodeServed(version, appliedAt));
       pipeline.pexpire(keys.served(tenantId), SERVED_TTL_MS);
-      acked.set(tenantId, { version, applied: appliedLocal, at: localNow });
+      acked.set(tenantId, { version, applied: appliedLocal, window, at: localNow });
     }
     this.acked = acked;
 
