@@ -52,13 +52,14 @@ export interface ActivityWindow {
   source: string;
 }
 
-const blank = (tenantId: string): TenantActivity => ({
-  tenantId,
-  requests: 0,
-  rejected: 0,
-  tokens: 0,
-  cost: 0,
-});
+function rowOf(tenants: Map<string, TenantActivity>, tenantId: string): TenantActivity {
+  let row = tenants.get(tenantId);
+  if (!row) {
+    row = { tenantId, requests: 0, rejected: 0, tokens: 0, cost: 0 };
+    tenants.set(tenantId, row);
+  }
+  return row;
+}
 
 /** Sums the minute hashes from the minute N-1 minutes ago through the current (partial) one. */
 export async function readRedisActivity(view: RedisView, minutes: number): Promise<ActivityWindow> {
