@@ -9,7 +9,6 @@ import type { TenantPolicyObject } from '../../operator/reconcile/types.ts';
 import { canonicalJson } from '../../policy/effective.ts';
 import { SluiceError } from '../../policy/errors.ts';
 import { API_VERSION, KIND } from '../../policy/schema/tenant-policy.ts';
-import { validateTenantPolicy } from '../../policy/schema/validate.ts';
 import type { CommandContext } from './command.ts';
 import { type Cluster, kubeError, policyPath } from './kube.ts';
 
@@ -50,6 +49,8 @@ export async function patchPolicy(
   const name = before.metadata.name;
   if (options.dryRun === 'client') {
     const after = mergePatch(before, patch) as TenantPolicyObject;
+    // Loaded on demand: compiling the schema and its CEL rules costs half a second of start-up.
+    const { validateTenantPolicy } = await import('../../policy/schema/validate.ts');
     const result = validateTenantPolicy({ ...after, apiVersion: API_VERSION, kind: KIND });
     if (!result.valid) {
       throw new SluiceError(

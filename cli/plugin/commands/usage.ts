@@ -4,7 +4,7 @@
  * operator's Postgres rollups — a usage report without a billing system.
  */
 
-import { type UsageQuery, UsageReport, type UsageReportRow } from '../../../operator/stores/usage-report.ts';
+import type { UsageQuery, UsageReport, UsageReportRow } from '../../../operator/stores/usage-report.ts';
 import { SluiceError } from '../../../policy/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { nearest } from '../flags.ts';
@@ -92,6 +92,7 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   let report: UsageReport;
   try {
+    const { UsageReport } = await import('../../../operator/stores/usage-report.ts');
     report = await UsageReport.connect(url);
   } catch (error) {
     throw storeError('Postgres', url, error);
