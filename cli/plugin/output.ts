@@ -38,7 +38,9 @@ export function csvRecords(records: readonly (readonly (string | number)[])[]): 
   const safe = records.map((r) =>
     r.map((c) => (typeof c === 'string' && /^[=+\-@\t\r]/.test(c) ? `'${c}` : c)),
   );
-  return csvStringify(safe, { record_delimiter: '\r\n', quoted_match: /^\s|\s$/ });
+  // csv-stringify quotes the field and record delimiters it writes ("," and CRLF) but not a lone
+  // LF or CR, which spreadsheets read as a new row: quote those too, and edge spaces (kept).
+  return csvStringify(safe, { record_delimiter: '\r\n', quoted_match: /[\r\n]|^\s|\s$/ });
 }
 
 /** 1234567 → "1,234,567". */
