@@ -33,7 +33,10 @@ try {
     let seen = 0;
     const watch = (async () => {
       while (performance.now() - t0 < 60_000) {
-        if ((await stack.served('bench')) !== before) return void (seen = performance.now());
+        if ((await stack.served('bench')) !== before) {
+          seen = performance.now();
+          return;
+        }
         await new Promise((r) => setTimeout(r, 2));
       }
     })();

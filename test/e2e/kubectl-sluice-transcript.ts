@@ -30,7 +30,11 @@ const env = {
   PATH: `${bin}:${root}node_modules/.bin:${process.env['PATH']}`,
 };
 
-function run(line: string, args: string[], show = true): Promise<{ code: number; stdout: string; ms: number }> {
+function run(
+  line: string,
+  args: string[],
+  show = true,
+): Promise<{ code: number; stdout: string; ms: number }> {
   const started = performance.now();
   if (show) out(`$ ${line}\n`);
   return new Promise((resolve) => {
@@ -47,10 +51,23 @@ const ns = ['-n', stack.namespace];
 
 const figures: Record<string, number | string> = {};
 try {
-  out(`# namespace ${stack.namespace}; one sidecar (Redis mode) in front of a RAG app that calls a fake OpenAI\n\n`);
+  out(
+    `# namespace ${stack.namespace}; one sidecar (Redis mode) in front of a RAG app that calls a fake OpenAI\n\n`,
+  );
   const created = await sluice(
     `create tenant acme --tier pro --model openai/gpt-4o --fallback openai/gpt-4o-mini -n ${stack.namespace}`,
-    ['create', 'tenant', 'acme', '--tier', 'pro', '--model', 'openai/gpt-4o', '--fallback', 'openai/gpt-4o-mini', ...ns],
+    [
+      'create',
+      'tenant',
+      'acme',
+      '--tier',
+      'pro',
+      '--model',
+      'openai/gpt-4o',
+      '--fallback',
+      'openai/gpt-4o-mini',
+      ...ns,
+    ],
   );
   const acmeKey = /API key \(shown once; store it now\): (\S+)/.exec(created.stdout)?.[1] ?? '';
   figures['create_to_live_ms'] = Math.round(created.ms);
@@ -94,17 +111,10 @@ try {
       await sleep(5);
     }
   })();
-  const override = await sluice(`override scraper --multiplier 10 --for 2h --reason TICKET-4711 -n ${stack.namespace}`, [
-    'override',
-    'scraper',
-    '--multiplier',
-    '10',
-    '--for',
-    '2h',
-    '--reason',
-    'TICKET-4711',
-    ...ns,
-  ]);
+  const override = await sluice(
+    `override scraper --multiplier 10 --for 2h --reason TICKET-4711 -n ${stack.namespace}`,
+    ['override', 'scraper', '--multiplier', '10', '--for', '2h', '--reason', 'TICKET-4711', ...ns],
+  );
   await watcher;
   figures['override_command_ms'] = Math.round(override.ms);
   figures['override_to_sidecar_ms'] = servedAt ? Math.round(servedAt - t0) : 'not seen in 60 s';
@@ -115,7 +125,13 @@ try {
   await sluice(`status -n ${stack.namespace} -o wide`, ['status', ...ns, '-o', 'wide']);
 
   out('\n# the scraper turns abusive: stop it\n');
-  await sluice(`suspend scraper --reason INC-311 -n ${stack.namespace}`, ['suspend', 'scraper', '--reason', 'INC-311', ...ns]);
+  await sluice(`suspend scraper --reason INC-311 -n ${stack.namespace}`, [
+    'suspend',
+    'scraper',
+    '--reason',
+    'INC-311',
+    ...ns,
+  ]);
   out(`scraper while suspended: ${JSON.stringify(await count(scraperKey, 3))}\n`);
   await sluice(`resume scraper -n ${stack.namespace}`, ['resume', 'scraper', ...ns]);
   out(`scraper after resume: ${JSON.stringify(await count(scraperKey, 3))}\n\n`);
@@ -124,7 +140,15 @@ try {
   await sleep(2_500);
   const today = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-  await sluice(`usage --from ${today} --to ${tomorrow} -o csv`, ['usage', '--from', today, '--to', tomorrow, '-o', 'csv']);
+  await sluice(`usage --from ${today} --to ${tomorrow} -o csv`, [
+    'usage',
+    '--from',
+    today,
+    '--to',
+    tomorrow,
+    '-o',
+    'csv',
+  ]);
   out('\n');
   await run(`kubectl get tenantpolicies -n ${stack.namespace}`, ['kubectl', 'get', 'tenantpolicies', ...ns]);
   out(`\n${JSON.stringify({ bench: 'kubectl-sluice-transcript', ...figures })}\n`);

@@ -41,7 +41,14 @@ export async function startSluiceStack(options: { heartbeatMs?: number } = {}): 
   const namespace = `sluice-kp-${suffix}`;
   const prefix = `sluice-kp-${suffix}:`;
   await kubectl(['apply', '-f', `${root}crds/`]);
-  await kubectl(['wait', '--for', 'condition=Established', 'crd/tenantpolicies.sluice.dev', '--timeout', '60s']);
+  await kubectl([
+    'wait',
+    '--for',
+    'condition=Established',
+    'crd/tenantpolicies.sluice.dev',
+    '--timeout',
+    '60s',
+  ]);
   await kubectl(['create', 'namespace', namespace]);
   const db = await tempDatabase(env.databaseUrl);
   const operator = await startOperator(
@@ -74,7 +81,10 @@ export async function startSluiceStack(options: { heartbeatMs?: number } = {}): 
       const r = await fetch(`http://127.0.0.1:${egress}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-sluice-tenant': tenant },
-        body: JSON.stringify({ messages: [{ role: 'user', content: 'What does clause 4, say?' }], max_tokens: 50 }),
+        body: JSON.stringify({
+          messages: [{ role: 'user', content: 'What does clause 4, say?' }],
+          max_tokens: 50,
+        }),
       });
       await r.arrayBuffer();
     },
