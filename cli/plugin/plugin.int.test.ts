@@ -603,6 +603,37 @@ describe('status, top and usage', () => {
   });
 });
 
+describe('the kubeconfig', () => {
+  it('an unknown --context is refused with the nearest one', async () => {
+    const r = await sluice(['status', '-n', ns, '--context', 'sluice-dve']);
+    expect(errorCode(r)).toBe('SLUICE_ARGUMENT_INVALID');
+    expect(r.stderr).toContain('did you mean sluice-dev?');
+  });
+
+  it('an API server that does not answer is SLUICE_CLUSTER_UNREACHABLE naming the address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-kubeconfig-'));
+    const file = join(dir, 'config');
+    const port = await freePort(); // nothing listens there
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: gone, cluster: { server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: gone, context: { cluster: gone, user: u } }]
+current-context: gone
+`,
+    );
+    try {
+      const r = await sluice(['status'], { kubeconfig: file });
+      expect(errorCode(r)).toBe('SLUICE_CLUSTER_UNREACHABLE');
+      expect(r.stderr).toContain('ECONNREFUSED');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('as a kubectl plugin', () => {
   it('kubectl finds kubectl-sluice on PATH and runs it with the user’s kubeconfig', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'kubectl-sluice-bin-'));

@@ -61,12 +61,16 @@ export async function connectRedis(url: string, prefix: string): Promise<RedisVi
     retryStrategy: () => null,
     connectionName: 'kubectl-sluice',
   });
-  redis.on('error', () => {});
+  // ioredis rejects connect() with "Connection is closed."; the cause is in the error event.
+  let cause: Error | null = null;
+  redis.on('error', (error: Error) => {
+    cause ??= error;
+  });
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw storeError('Redis', url, error);
+    throw storeError('Redis', url, cause ?? error);
   }
   return { redis, keys: redisKeys(prefix), close: () => redis.disconnect() };
 }
@@ -75,7 +79,7 @@ export function storeError(what: string, url: string, error: unknown): SluiceErr
   if (error instanceof SluiceError) return error;
   return new SluiceError(
     'SLUICE_STORE_UNREACHABLE',
-    `${what} at ${redactUrl(url)}: ${(error as Error)?.message ?? String(error)}`,
+    `${what} at ${redactUrl(url)}: ${((error as Error)?.message ?? String(error)).replace(/\.$/, '')}`,
     { cause: error },
   );
 }
