@@ -33,11 +33,28 @@ describe('planPropagation', () => {
       'open',
     ],
     [
-      'no live sidecar is Unknown, not an error',
+      'no live sidecar is Unknown, not an error; no window stays open',
       { served: snap({ live: [] }) },
       'Unknown',
       'NoSidecars',
+      'close',
+    ],
+    [
+      'a write with no live sidecar opens no window',
+      { writing: true, served: snap({ live: [], windowUntilMs: null }) },
+      'Unknown',
+      'NoSidecars',
       'none',
+    ],
+    [
+      'sidecars appeared after "no sidecars": a window opens to learn',
+      {
+        served: snap({ windowUntilMs: null }),
+        previousCondition: { type: 'Propagated', status: 'Unknown', reason: 'NoSidecars', message: '' },
+      },
+      'False',
+      'Propagating',
+      'open',
     ],
     [
       'one of two acknowledged: still propagating',

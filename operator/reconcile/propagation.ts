@@ -83,7 +83,9 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
   // No window and nothing new to learn: what we reported for this version still holds (a
   // sidecar started later loaded the current record; acknowledgements are only collected while
   // someone waits for a change).
-  if (!input.writing && !open && !expired && same && input.previousCondition) {
+  // Except "no sidecars": once some are live, learn whether they serve it (open a window).
+  const learn = input.previousCondition?.reason === 'NoSidecars' && served.live.length > 0;
+  if (!input.writing && !open && !expired && same && input.previousCondition && !learn) {
     return { propagation: same, condition: input.previousCondition, window: 'none', requeueAfterMs: null };
   }
 
@@ -108,7 +110,9 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
     liveSidecars: live.length,
   };
   // A write opens the window; so does a version we have no record of (an upgraded operator).
-  const opening = input.writing || (!open && !expired && !same);
+  // Not while no sidecar is live: nobody would acknowledge, and one that starts later loads the
+  // current record (the next pass with live sidecars opens it, see `learn`).
+  const opening = live.length > 0 && (input.writing || (!open && !expired && (!same || learn)));
   const condition = (status: DesiredCondition['status'], reason: string, message: string) =>
     ({ type: 'Propagated', status, reason, message }) as const;
 
@@ -120,7 +124,7 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
         'NoSidecars',
         `version ${version} is in Redis; no sidecar has sent a heartbeat in the last ${SIDECAR_LIVE_MS / 1000} s, so none serves it yet`,
       ),
-      window: opening ? 'open' : expired ? 'close' : 'none',
+      window: open || expired ? 'close' : 'none',
       requeueAfterMs: null,
     };
   }
