@@ -603,6 +603,30 @@ describe('status, top and usage', () => {
   });
 });
 
+describe('when the operator does not answer', () => {
+  it('the write stays, and the wait ends in SLUICE_NOT_PROPAGATED after --timeout', async () => {
+    // No operator watches this namespace.
+    const r = await sluice([
+      'override',
+      'elsewhere',
+      '--multiplier',
+      '2',
+      '--for',
+      '1h',
+      '--reason',
+      'x',
+      '--timeout',
+      '2s',
+      '-n',
+      other,
+    ]);
+    expect(r.code).toBe(1);
+    expect(errorCode(r)).toBe('SLUICE_NOT_PROPAGATED');
+    expect(r.stderr).toContain('observedGeneration none');
+    expect((await getPolicy('elsewhere', other)).spec.override).toMatchObject({ multiplier: 2 });
+  });
+});
+
 describe('the kubeconfig', () => {
   it('an unknown --context is refused with the nearest one', async () => {
     const r = await sluice(['status', '-n', ns, '--context', 'sluice-dve']);
