@@ -177,10 +177,10 @@ function render(rows: TenantStatus[], wide: boolean, all: boolean, now: number):
     'served',
     'suspended',
     'override',
-    'requests',
+    'req limit',
     'llm calls today',
-    'tokens',
-    'cost',
+    'tokens used/budget',
+    'cost used/budget',
     ...(wide ? ['model', 'version', 'limiter', 'concurrency'] : []),
     'age',
   ];
