@@ -18,6 +18,8 @@ export interface CommandContext extends Deps {
   given: Set<string>;
   /** The cluster from --kubeconfig / --context / -n, connected on first use. */
   cluster(): Cluster;
+  /** Closes what cluster() opened. */
+  close(): Promise<void>;
 }
 
 export interface Command {
@@ -53,6 +55,9 @@ export function makeContext(
         namespace: values['namespace'] as string | undefined,
       });
       return cluster;
+    },
+    async close() {
+      await cluster?.close().catch(() => undefined);
     },
   };
 }

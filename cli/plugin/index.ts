@@ -84,7 +84,12 @@ export async function runPlugin(argv: readonly string[], io: Io, deps: Partial<D
       );
       return 2;
     }
-    return await command.run(makeContext(io, d, parsed.values, parsed.positionals, parsed.given));
+    const ctx = makeContext(io, d, parsed.values, parsed.positionals, parsed.given);
+    try {
+      return await command.run(ctx);
+    } finally {
+      await ctx.close();
+    }
   } catch (error) {
     if (isSluiceError(error)) {
       io.stderr.write(`error: ${error.code}: ${error.message}\n`);
