@@ -1,7 +1,7 @@
 /** What every plugin command gets, and the shape of a command's table entry. */
 import type { Io } from '../io.ts';
 import type { FlagSpec, Positional, Values } from './flags.ts';
-import { type Cluster, connectCluster } from './kube.ts';
+import type { Cluster } from './kube.ts';
 
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
@@ -17,7 +17,7 @@ export interface CommandContext extends Deps {
   /** Flags given on the command line. */
   given: Set<string>;
   /** The cluster from --kubeconfig / --context / -n, connected on first use. */
-  cluster(): Cluster;
+  cluster(): Promise<Cluster>;
   /** Closes what cluster() opened. */
   close(): Promise<void>;
 }
@@ -25,7 +25,6 @@ export interface CommandContext extends Deps {
 export interface Command {
   /** As typed after `kubectl sluice`, e.g. "override" or "create tenant". */
   name: string;
-  summary: string;
   positionals: readonly Positional[];
   /** The command's own flags; the global ones (-n, --context, --kubeconfig, -h) are added. */
   flags: readonly FlagSpec[];
@@ -48,7 +47,9 @@ export function makeContext(
     values,
     positionals,
     given,
-    cluster() {
+    async cluster() {
+      // Loaded on first use: the Kubernetes client is most of the start-up (`top` never needs it).
+      const { connectCluster } = await import('./kube.ts');
       cluster ??= connectCluster({
         kubeconfig: values['kubeconfig'] as string | undefined,
         context: values['context'] as string | undefined,

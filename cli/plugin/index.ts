@@ -6,22 +6,58 @@
 import { isSluiceError } from '../../policy/errors.ts';
 import type { Io } from '../io.ts';
 import { type Command, type Deps, makeContext } from './command.ts';
-import { createTenant } from './commands/create-tenant.ts';
-import { override } from './commands/override.ts';
-import { status } from './commands/status.ts';
-import { resume, suspend } from './commands/suspend.ts';
-import { top } from './commands/top.ts';
-import { usage } from './commands/usage.ts';
 import { GLOBAL_FLAGS, helpText, nearest, parseFlags } from './flags.ts';
 
-export const PLUGIN_COMMANDS: readonly Command[] = [
-  status,
-  top,
-  override,
-  suspend,
-  resume,
-  usage,
-  createTenant,
+export interface CommandEntry {
+  /** As typed after `kubectl sluice`. */
+  name: string;
+  summary: string;
+  /**
+   * The command's module loads only when it runs: start-up is CPU, and on a busy machine every
+   * 100 ms of it is seconds (`top` never loads the Kubernetes client; `sluice sidecar`, which
+   * lists these names, loads none of them).
+   */
+  load(): Promise<Command>;
+}
+
+export const PLUGIN_COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'status',
+    summary:
+      'Show tenants: tier, limits, override, Ready, the version the sidecars serve, today’s use against limits and budgets.',
+    load: async () => (await import('./commands/status.ts')).status,
+  },
+  {
+    name: 'top',
+    summary: 'Rank tenants by request rate, rejections, LLM tokens or cost over the last N minutes.',
+    load: async () => (await import('./commands/top.ts')).top,
+  },
+  {
+    name: 'override',
+    summary:
+      "Grant a temporary change of a tenant's limits (10 = a 10x quota), or clear it. It ends by itself at its expiry.",
+    load: async () => (await import('./commands/override.ts')).override,
+  },
+  {
+    name: 'suspend',
+    summary: 'Stop a tenant at once: every request gets 403 SLUICE_TENANT_SUSPENDED until it is resumed.',
+    load: async () => (await import('./commands/suspend.ts')).suspend,
+  },
+  {
+    name: 'resume',
+    summary: 'Resume a suspended tenant.',
+    load: async () => (await import('./commands/suspend.ts')).resume,
+  },
+  {
+    name: 'usage',
+    summary: 'LLM requests, tokens and cost per tenant, day, provider and model, from Postgres.',
+    load: async () => (await import('./commands/usage.ts')).usage,
+  },
+  {
+    name: 'create tenant',
+    summary: 'Create a tenant: a Secret with a generated API key (printed once) and its TenantPolicy.',
+    load: async () => (await import('./commands/create-tenant.ts')).createTenant,
+  },
 ];
 
 const defaultDeps: Deps = {
@@ -52,10 +88,10 @@ export async function runPlugin(argv: readonly string[], io: Io, deps: Partial<D
     (first ? io.stdout : io.stderr).write(overview());
     return first ? 0 : 2;
   }
-  const command =
+  const entry =
     PLUGIN_COMMANDS.find((c) => c.name === `${first} ${second}`) ??
     PLUGIN_COMMANDS.find((c) => c.name === first);
-  if (!command) {
+  if (!entry) {
     const guess =
       first === 'create'
         ? 'create tenant'
@@ -68,12 +104,13 @@ export async function runPlugin(argv: readonly string[], io: Io, deps: Partial<D
     );
     return 2;
   }
-  const rest = argv.slice(command.name.split(' ').length);
-  const flags = [...command.flags, ...GLOBAL_FLAGS];
+  const rest = argv.slice(entry.name.split(' ').length);
   try {
+    const command = await entry.load();
+    const flags = [...command.flags, ...GLOBAL_FLAGS];
     const parsed = parseFlags(rest, flags, d.env);
     if (parsed.values['help'] === true) {
-      io.stdout.write(helpText({ ...command, command: command.name, flags }));
+      io.stdout.write(helpText({ ...command, summary: entry.summary, command: command.name, flags }));
       return 0;
     }
     const required = command.positionals.filter((p) => p.required).length;

@@ -109,7 +109,7 @@ export async function waitForEffect(
   policy: TenantPolicyObject,
   options: { timeoutMs: number; subject: string },
 ): Promise<Effect> {
-  const cluster = ctx.cluster();
+  const cluster = await ctx.cluster();
   const ns = policy.metadata.namespace ?? cluster.namespace;
   const generation = policy.metadata.generation ?? 0;
   const deadline = ctx.now() + options.timeoutMs;

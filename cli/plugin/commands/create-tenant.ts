@@ -27,7 +27,6 @@ const PROVIDER = /^[a-z][a-z0-9-]{0,31}$/;
 
 export const createTenant: Command = {
   name: 'create tenant',
-  summary: 'Create a tenant: a Secret with a generated API key (printed once) and its TenantPolicy.',
   positionals: [
     { name: 'NAME', required: true, help: 'TenantPolicy name; also the tenant id unless --tenant-id' },
   ],
@@ -145,7 +144,7 @@ async function run(ctx: CommandContext): Promise<number> {
       : {}),
     apiKeySecretRef: { name: secretName, key: 'api-key' },
   };
-  const cluster = ctx.cluster();
+  const cluster = await ctx.cluster();
   const ns = cluster.namespace;
   const policy = {
     apiVersion: API_VERSION,

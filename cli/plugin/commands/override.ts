@@ -12,8 +12,6 @@ import { describeTarget, OUTPUT_WRITE_FLAG, printWritten } from './shared.ts';
 
 export const override: Command = {
   name: 'override',
-  summary:
-    "Grant a temporary change of a tenant's limits (10 = a 10x quota), or clear it. It ends by itself at its expiry.",
   positionals: [
     {
       name: 'TENANT',
@@ -104,7 +102,7 @@ async function run(ctx: CommandContext): Promise<number> {
     expiresAt = new Date(Math.ceil(ends / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   }
 
-  const cluster = ctx.cluster();
+  const cluster = await ctx.cluster();
   const { policy: before } = await resolveTenant(cluster, ref);
   const subject = describeTarget(before);
   const dryRun = v['dry-run'] as DryRun;

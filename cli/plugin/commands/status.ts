@@ -27,8 +27,6 @@ import {
 
 export const status: Command = {
   name: 'status',
-  summary:
-    'Show tenants: tier, limits, override, Ready, the version the sidecars serve, today’s use against limits and budgets.',
   positionals: [
     {
       name: 'TENANT',
@@ -85,7 +83,7 @@ export interface TenantStatus {
 }
 
 async function run(ctx: CommandContext): Promise<number> {
-  const cluster = ctx.cluster();
+  const cluster = await ctx.cluster();
   const ref = ctx.positionals[0];
   const all = ctx.values['all-namespaces'] === true;
   let policies: TenantPolicyObject[];

@@ -17,7 +17,6 @@ const TENANT = {
 
 export const suspend: Command = {
   name: 'suspend',
-  summary: 'Stop a tenant at once: every request gets 403 SLUICE_TENANT_SUSPENDED until it is resumed.',
   positionals: [TENANT],
   flags: [
     {
@@ -36,7 +35,6 @@ export const suspend: Command = {
 
 export const resume: Command = {
   name: 'resume',
-  summary: 'Resume a suspended tenant.',
   positionals: [TENANT],
   flags: [
     { name: 'reason', type: 'string', placeholder: 'TEXT', help: 'why; recorded in the audit log' },
@@ -58,7 +56,7 @@ async function setSuspended(ctx: CommandContext, suspended: boolean): Promise<nu
   }
   if (reason.length > 512)
     throw new SluiceError('SLUICE_ARGUMENT_INVALID', '--reason is at most 512 characters');
-  const cluster = ctx.cluster();
+  const cluster = await ctx.cluster();
   const { policy: before } = await resolveTenant(cluster, ctx.positionals[0]!);
   const subject = describeTarget(before);
   if ((before.spec.suspended === true) === suspended) {

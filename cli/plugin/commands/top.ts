@@ -17,7 +17,6 @@ import { connectRedis, REDIS_FLAGS, type RedisView } from '../stores.ts';
 
 export const top: Command = {
   name: 'top',
-  summary: 'Rank tenants by request rate, rejections, LLM tokens or cost over the last N minutes.',
   positionals: [],
   flags: [
     {

@@ -24,7 +24,6 @@ export const CSV_HEADER = [
 
 export const usage: Command = {
   name: 'usage',
-  summary: 'LLM requests, tokens and cost per tenant, day, provider and model, from Postgres.',
   positionals: [],
   flags: [
     {
@@ -101,7 +100,7 @@ async function run(ctx: CommandContext): Promise<number> {
     const query: UsageQuery = { from, to, tenantIds: [] };
     const ref = v['tenant'] as string | undefined;
     if (ref) {
-      const namespace = (v['namespace'] as string | undefined) ?? safeNamespace(ctx);
+      const namespace = (v['namespace'] as string | undefined) ?? (await safeNamespace(ctx));
       query.tenantIds = await report.tenantIdsFor(ref, namespace);
       if (query.tenantIds.length === 0) {
         const guess = nearest(ref, await report.knownTenants());
@@ -198,9 +197,9 @@ function note(ctx: CommandContext, rolledUp: string | null): number {
 }
 
 /** The kubeconfig's namespace when a kubeconfig is there; "default" when not (usage needs no cluster). */
-function safeNamespace(ctx: CommandContext): string {
+async function safeNamespace(ctx: CommandContext): Promise<string> {
   try {
-    return ctx.cluster().namespace;
+    return (await ctx.cluster()).namespace;
   } catch {
     return 'default';
   }
