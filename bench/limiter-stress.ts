@@ -15,9 +15,14 @@
  * allowance is computed over the interval between the first and the last admitted answer (both
  * carry the same reply delay, injected or from a busy machine, so the interval is the one in
  * which the admissions were decided). Measured from sends instead, a machine at a load average of
- * 25 that answered 30 s late made the allowance half of what Redis had really been asked to cover. ratio = admitted /
- * allowed: 0.98–1.00 is the goal while Redis answers at all, ≤ 1.05 across a pause. decision_p99
- * is the 99th percentile of the time to a 429 (the limiter's answer, HTTP included), ms.
+ * 25 that answered 30 s late made the allowance half of what Redis had really been asked to cover.
+ * What is left is the spread of the reply delay: the first and the last admitted answer can each be
+ * off their decision by the jitter, so the allowance is within ± 2 × jitter × L / W of the exact one
+ * (latency_2s: ± 400 ms × 60/s = ± 24 of about 660, ± 3.6 %; latency_300ms ± 1.1 %; in the busy
+ * phase, by how unevenly the machine answers).
+ * ratio = admitted / allowed: 0.98–1.00 is the goal while Redis answers at all, ≤ 1.05 across a
+ * pause. decision_p99 is the 99th percentile of the time to a 429 (the limiter's answer, HTTP
+ * included), ms.
  * Prints one JSON line (with sluice_limiter_events_total per phase: deadline, unknown, refund,
  * seed, charge-back); QUICK=1 for shorter phases, PHASES=idle,pause to run some.
  */
