@@ -76,7 +76,7 @@ describe('failure attribution in the egress', () => {
     });
     for (let i = 0; i < 5; i++) {
       const error = (await client('acme-legal')
-        .chat.completions.create({ messages: ask })
+        .chat.completions.create({ model: 'default', messages: ask })
         .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       expect(error.status).toBe(500);
       expect(error.code).toBe('SLUICE_INTERNAL');
@@ -96,7 +96,7 @@ describe('failure attribution in the egress', () => {
     const { app, client } = await egressWith(async () => answer(200, '{"content":"not a list","usage":{}}'));
     for (let i = 0; i < 4; i++) {
       const error = (await client('initech-research')
-        .chat.completions.create({ messages: ask })
+        .chat.completions.create({ model: 'default', messages: ask })
         .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
       expect(error.code).toBe('SLUICE_INTERNAL');
     }
@@ -118,10 +118,10 @@ describe('failure attribution in the egress', () => {
             '{"choices":[{"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1}}',
           );
     });
-    const ok = await client('acme-legal').chat.completions.create({ messages: ask });
+    const ok = await client('acme-legal').chat.completions.create({ model: 'default', messages: ask });
     expect(ok.choices[0]!.message.content).toBe('ok');
     expect(calls).toBe(2);
-    await client('acme-legal').chat.completions.create({ messages: ask });
+    await client('acme-legal').chat.completions.create({ model: 'default', messages: ask });
     const gpt4 = egressInternals(app)
       .breakers.states(Date.now())
       .find((s) => s.model === 'gpt-4');

@@ -116,7 +116,10 @@ describe('a client cannot hurt another tenant through the egress', () => {
       maxRetries: 0,
       defaultHeaders: { 'x-sluice-tenant': 'globex-support' },
     });
-    const answer = await openai.chat.completions.create({ messages: [{ role: 'user', content: 'hi' }] });
+    const answer = await openai.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(answer.choices[0]!.message.content).toContain('gpt-3.5-turbo');
   });
 
@@ -147,9 +150,13 @@ describe('a client cannot hurt another tenant through the egress', () => {
       for (let i = 0; i < 15; i++) {
         const calls = await Promise.allSettled([
           openai('globex-support').chat.completions.create({
+            model: 'default',
             messages: [{ role: 'user', content: `q${i}` }],
           }),
-          openai('acme-legal').chat.completions.create({ messages: [{ role: 'user', content: `q${i}` }] }),
+          openai('acme-legal').chat.completions.create({
+            model: 'default',
+            messages: [{ role: 'user', content: `q${i}` }],
+          }),
           anthropic.messages.create({
             model: 'default',
             max_tokens: 64,
