@@ -20,9 +20,11 @@
  * which stay exact as `JSON.rawJSON(text)` (so an id of 100000000000000000001 reaches the app
  * as written, and JSON.stringify writes it back unchanged).
  *
- * The bytes are decoded once with a fatal UTF-8 decoder (native), then read in one pass over
- * the text. Module-level state: the reader is not re-entrant, and nothing it calls calls back.
+ * The bytes are validated and decoded as UTF-8 natively (isUtf8, toString), then read in one
+ * pass over the text. Module-level state: the reader is not re-entrant, and nothing it calls calls back.
  */
+
+import { isUtf8 } from 'node:buffer';
 
 // JSON.parse source text access (TC39 stage 3, shipped in V8 11.4 / Node 21): not in the es2024 lib.
 declare global {
@@ -62,22 +64,22 @@ export interface JsonReadOptions {
 /** JSON's default depth limit in the sidecar (--json-max-depth). */
 export const DEFAULT_JSON_MAX_DEPTH = 64;
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 let src = '';
 let pos = 0;
 let limit = DEFAULT_JSON_MAX_DEPTH;
 
 /** Reads one JSON text from UTF-8 bytes. Throws JsonReadError. */
 export function readJson(bytes: Uint8Array, options: JsonReadOptions): unknown {
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
+  // isUtf8 (simdutf) rejects overlong forms, encoded surrogates and truncated sequences; only
+  // then is the decode lossless (toString would put U+FFFD in their place).
+  if (!isUtf8(bytes)) {
     const at = invalidUtf8At(bytes);
     throw new JsonReadError('utf8', at, `invalid UTF-8 at byte ${at}`);
   }
-  return readJsonText(text, options);
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return readJsonText(buffer.toString('utf8'), options);
 }
 
 /** Reads one JSON text from a string (already decoded). Throws JsonReadError. */
