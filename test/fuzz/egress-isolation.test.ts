@@ -51,6 +51,12 @@ const HOSTILE_BODIES: [string, string, Buffer | string][] = [
   ['a __proto__ key', 'application/json', `{"messages":${messages},"__proto__":{"x":1}}`],
   ['a top-level array', 'application/json', `[{"messages":${messages}}]`],
   ['messages not objects', 'application/json', '{"messages":[1,null,"x"]}'],
+  ['stream as a string', 'application/json', `{"messages":${messages},"stream":"true"}`],
+  [
+    'stream_options as a list',
+    'application/json',
+    `{"messages":${messages},"stream":true,"stream_options":[1]}`,
+  ],
   ['text/plain', 'text/plain', `{"messages":${messages}}`],
   ['a charset that is not UTF-8', 'application/json; charset=utf-16', `{"messages":${messages}}`],
   ['an unknown template', 'application/json', '{"sluice":{"template":"nope","variables":{}}}'],

@@ -338,6 +338,21 @@ export async function handleLlm(
   if (bad >= 0) {
     throw new SluiceError('SLUICE_BAD_REQUEST', `"messages[${bad}]" must be an object with a string "role"`);
   }
+  // Fields Sluice itself reads must have the type it reads them as: a lenient provider taking
+  // `"stream": "true"` for true would answer a stream the egress did not ask for, and that would
+  // look like the provider's broken answer — a client must not be able to make one.
+  const streamField = body['stream'];
+  if (streamField !== undefined && streamField !== null && typeof streamField !== 'boolean') {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"stream" must be true or false');
+  }
+  const optionsField = body['stream_options'];
+  if (
+    optionsField !== undefined &&
+    optionsField !== null &&
+    (typeof optionsField !== 'object' || Array.isArray(optionsField))
+  ) {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"stream_options" must be an object');
+  }
 
   // 2. Route and caps.
   let candidates = resolveChain(policy, body['model']);
