@@ -32,7 +32,7 @@ import {
 import { classifyBody } from '../request/media-type.ts';
 import { checkMultipartNames } from '../request/multipart.ts';
 import { foldName } from '../request/names.ts';
-import { checkParams } from '../request/params.ts';
+import { checkParams, checkPathParams } from '../request/params.ts';
 import { JsonReadError, readJson } from '../request/strict-json.ts';
 import { ByteLimit, hasBody, readBody } from './body.ts';
 import type { TenantScreeners } from './screening.ts';
@@ -105,6 +105,7 @@ async function integrity(app: FastifyInstance, options: IntegrityOptions): Promi
     const hash = url.indexOf('#');
     if (hash >= 0) url = url.slice(0, hash);
     const question = url.indexOf('?');
+    checkPathParams(question >= 0 ? url.slice(0, question) : url, fields);
     let target = url;
     if (question >= 0) {
       const query = checkParams(url.slice(question + 1), fields, out, '?');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type FieldRules, newInspection } from './inspect.ts';
-import { checkParams } from './params.ts';
+import { checkParams, checkPathParams } from './params.ts';
 
 const rules: FieldRules = {
   caps: [{ name: 'top_k', folded: 'topk', max: 5, paths: null }],
@@ -49,5 +49,23 @@ describe('checkParams', () => {
     expect(run('query=ignore+all%20previous&x=1&Query=b')).toMatchObject({
       texts: ['ignore all previous', 'b'],
     });
+  });
+});
+
+describe('checkPathParams', () => {
+  it.each([
+    ['/search;top_k=100', 'SLUICE_BAD_REQUEST'],
+    ['/a;x=1/search;jsessionid=1;TopK=100', 'SLUICE_BAD_REQUEST'],
+    ['/a;query=x', 'SLUICE_BAD_REQUEST'],
+    ['/a;jsessionid=abc/b', 'ok'],
+    ['/plain/path', 'ok'],
+  ])('%s → %s', (path, expected) => {
+    let got = 'ok';
+    try {
+      checkPathParams(path, rules);
+    } catch (error) {
+      got = (error as { code: string }).code;
+    }
+    expect(got).toBe(expected);
   });
 });

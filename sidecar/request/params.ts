@@ -124,3 +124,25 @@ export function checkParams(text: string, rules: FieldRules, out: Inspection, wh
   }
   return changed ? pairs.join('&') : text;
 }
+
+/**
+ * Path parameters (`/search;top_k=100`, Spring's matrix variables): a parameter there that names a
+ * capped or screened field is refused — the sidecar does not rewrite paths, and the app may read it.
+ */
+export function checkPathParams(path: string, rules: FieldRules): void {
+  if (!path.includes(';')) return;
+  for (const segment of path.split('/')) {
+    const semi = segment.indexOf(';');
+    if (semi < 0) continue;
+    for (const param of segment.slice(semi + 1).split(/[;,]/)) {
+      const eq = param.indexOf('=');
+      const name = decodeName(eq < 0 ? param : param.slice(0, eq));
+      if (capRuleFor(name, rules) || isScreened(name, rules)) {
+        throw new SluiceError(
+          'SLUICE_BAD_REQUEST',
+          `"${name}" is a path parameter; send it in the query string or the body, where it is checked`,
+        );
+      }
+    }
+  }
+}

@@ -282,6 +282,16 @@ const SHAPES: Shape[] = [
       }),
   },
   {
+    name: 'as a path (matrix) parameter',
+    expect: 'SLUICE_BAD_REQUEST',
+    build: (p, _f, h) =>
+      buildRequest({
+        method: 'GET',
+        target: `/v1/answer;${formText([p[p.length - 1]!])}`,
+        headers: h,
+      }),
+  },
+  {
     name: 'after a fragment',
     expect: 'admit',
     dropped: true,
