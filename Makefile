@@ -99,7 +99,7 @@ bench-prompt: node-deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversa
 	$(NPX) node bench/prompt-screen.ts
 
 .PHONY: bench-json
-bench-json: deps ## Strict JSON reader vs JSON.parse, and the ingress body check before/after (200 B .. 30 KB)
+bench-json: node-deps ## Strict JSON reader vs JSON.parse, and the ingress body check before/after (200 B .. 30 KB)
 	$(NPX) node bench/strict-json.ts
 
 .PHONY: bench-egress
