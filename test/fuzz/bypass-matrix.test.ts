@@ -492,6 +492,9 @@ describe('bypass matrix: request shapes × checks, asserted on what the app rece
     ['x-sluice_tenant', 'victim'],
     ['x-sluice-tier', 'enterprise'],
     ['X_SLUICE_TIER', 'enterprise'],
+    ['x_sluice_screening', 'allow'],
+    ['Sluice-Capped', 'none'],
+    ['connection', 'close, x-sluice-tenant'],
   ];
 
   it.each(SHAPES.map((s) => [s.name, s] as const))('tenant identity × %s', async (_, shape) => {

@@ -8,7 +8,7 @@
  *                       Number and Python int/float) above the cap
  *   screenViolations    the attack phrase anywhere in the decoded target or body
  *   identityViolations  a header that names the tenant or tier (any spelling) with another value,
- *                       or more than one of them
+ *                       more than one of them, or any other Sluice-looking header
  */
 import type { Received } from './recorder.ts';
 
@@ -182,6 +182,9 @@ export function identityViolations(received: Received, tenant: string, tier: str
   for (let i = 0; i < received.rawHeaders.length; i += 2) {
     const name = fold(received.rawHeaders[i]!);
     if (name === 'xsluicetenant' || name === 'xsluicetier') seen[name].push(received.rawHeaders[i + 1]!);
+    // Any other Sluice-looking header came from the client (the sidecar sets only these two here).
+    else if (name.startsWith('xsluice') || name.startsWith('sluice'))
+      out.push(`forwarded ${JSON.stringify(received.rawHeaders[i])}`);
   }
   if (seen.xsluicetenant.length !== 1 || seen.xsluicetenant[0] !== tenant)
     out.push(`tenant headers ${JSON.stringify(seen.xsluicetenant)}, expected ["${tenant}"]`);
