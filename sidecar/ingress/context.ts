@@ -2,6 +2,7 @@
  * What the ingress plugins share about one request: the tenant, and the headers the answer
  * will carry. One object per request, hung on `request.sluice`.
  */
+import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { type ErrorCode, SluiceError } from '../../policy/errors.ts';
 import type { TenantRecord } from '../../policy/wire.ts';
@@ -27,7 +28,7 @@ export interface RequestContext {
 export interface Forward {
   /** Path and query string for the app. */
   target: string;
-  body: Buffer | import('node:stream').Readable | null;
+  body: Buffer | Readable | null;
   /** Content-Type for the app (null: no body). */
   contentType: string | null;
   /** The body is not the client's bytes (re-serialised): digest headers no longer apply. */

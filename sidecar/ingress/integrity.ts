@@ -50,12 +50,12 @@ export interface IntegrityOptions {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The fields a tenant's requests are checked for, built once per policy object. */
 /** Printable ASCII only: a key like "ｔｏｐ＿ｋ" is written \uff54… (header values are latin1). */
 export function headerSafe(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** The fields a tenant's requests are checked for, built once per policy object. */
 export function fieldRules(
   policy: EffectivePolicy,
   capFields: readonly string[],
