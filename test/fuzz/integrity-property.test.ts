@@ -17,11 +17,11 @@ import { ERRORS } from '../../policy/errors.ts';
 import { createScreener } from '../../policy/prompt/index.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
+import { fuzzOptions } from './fuzz-options.ts';
 import { ATTACK, capViolations, fold, identityViolations } from './oracles.ts';
 import { buildRequest, rawRequest } from './raw-http.ts';
 import { type Recorder, startRecorder } from './recorder.ts';
 
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 150);
 const CAP = 5;
 
 const KEYS = [
@@ -211,7 +211,7 @@ spec:
           for (const t of texts) expect(screener.screen(t, 'query').verdict).toBe('allow');
         },
       ),
-      { numRuns: RUNS },
+      fuzzOptions(150),
     );
   }, 120_000);
 });

@@ -25,6 +25,7 @@ import {
 } from '../budget/budget.ts';
 import type { BudgetStore } from '../budget/store.ts';
 import { type ChainResult, EgressError, runChain } from '../chain.ts';
+import { checkConversation } from '../message-shape.ts';
 import type { EgressMetrics } from '../metrics.ts';
 import {
   ANTHROPIC_MESSAGES_PATH,
@@ -300,7 +301,12 @@ export async function handleLlm(
     throw new SluiceError('SLUICE_BAD_REQUEST', 'the body must be a JSON object');
   }
   const body: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  if (!Array.isArray(body['messages'])) body['messages'] = [];
+  // Absent messages are fine with a template (its text becomes the only message); anything else
+  // that is not an array is refused, never replaced.
+  if (body['messages'] === undefined) body['messages'] = [];
+  if (!Array.isArray(body['messages'])) {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"messages" must be an array of messages');
+  }
 
   // 1. Template: rendered text becomes the last user message.
   const use = templateUse(body);
@@ -330,14 +336,8 @@ export async function handleLlm(
     );
   }
   // Refused here rather than by the provider: a malformed body must not spend a provider call,
-  // a budget reservation or a breaker's patience.
-  const bad = (body['messages'] as unknown[]).findIndex(
-    (m) =>
-      !m || typeof m !== 'object' || Array.isArray(m) || typeof (m as { role?: unknown }).role !== 'string',
-  );
-  if (bad >= 0) {
-    throw new SluiceError('SLUICE_BAD_REQUEST', `"messages[${bad}]" must be an object with a string "role"`);
-  }
+  // a budget reservation or a breaker's patience (message-shape.ts).
+  checkConversation(clientFormat, body);
   // Fields Sluice itself reads must have the type it reads them as: a lenient provider taking
   // `"stream": "true"` for true would answer a stream the egress did not ask for, and that would
   // look like the provider's broken answer — a client must not be able to make one.

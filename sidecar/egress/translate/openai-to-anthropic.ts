@@ -41,6 +41,8 @@ export function chatRequestToMessages(
     if (last && last.role === message.role) last.content = `${last.content as string}\n\n${text}`;
     else messages.push({ role: message.role, content: text });
   }
+  // Anthropic needs at least one user or assistant turn; system text alone has nowhere to go.
+  if (messages.length === 0) throw untranslatable('a conversation of system messages only');
   const out: AnthropicRequest = { model, messages, max_tokens: maxTokens };
   if (system.length > 0) out.system = system.join('\n\n');
   if (typeof body.temperature === 'number') out.temperature = Math.min(1, body.temperature);
