@@ -29,6 +29,7 @@ describe('issue 12: each reported bypass, and what a client now gets', () => {
         'free',
         '  limits: { requests: { limit: 100, window: 1h, burst: 10 } }',
       ),
+      tenantYaml('two', 'k-two', 'free', '  limits: { requests: { limit: 2, window: 1h, burst: 2 } }'),
     ]);
   });
   afterAll(async () => rig?.close());
@@ -158,6 +159,29 @@ describe('issue 12: each reported bypass, and what a client now gets', () => {
     expect(r.answer.status).toBe(204);
     expect(r.received).toHaveLength(0);
     expect(r.answer.headers.get('ratelimit')).toBeUndefined();
+  });
+
+  it('regression: requests Sluice answers itself (OPTIONS *, TRACE, GET *, HTTP/2.0 as text) never spend a rate limit', async () => {
+    // Tenant "two" may make 2 requests an hour. Each of these carries its key, and none counts.
+    for (let i = 0; i < 3; i++) {
+      for (const [method, target] of [
+        ['OPTIONS', '*'],
+        ['TRACE', '/v1/answer'],
+        ['GET', '*'],
+      ] as const) {
+        const r = await send({ method, target, key: 'k-two' });
+        expect(r.answer.status).toBeLessThan(429);
+        expect(r.received).toHaveLength(0);
+      }
+      const h2 = await rawRequest(
+        rig.port,
+        `GET /v1/answer HTTP/2.0\r\nhost: x\r\nauthorization: Bearer k-two\r\n\r\n`,
+      );
+      expect(h2.status).toBe(505);
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send({ body: '{}', key: 'k-two' })).answer.status);
+    expect(statuses).toEqual([200, 200, 429]);
   });
 
   it('the RateLimit header t means the same on a 200 and a 429: seconds until more quota', async () => {
