@@ -174,6 +174,68 @@ describe('egress: every conversation shape is a 200 or a registered 4xx; provide
     expect(outcomes.get('SLUICE_BAD_REQUEST') ?? 0).toBeGreaterThan(0);
   }, 300_000);
 
+  it('arbitrary sampling parameters: a 200 sends the provider only parameters of their documented type', async () => {
+    const any = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.double(), fc.integer({ min: -5, max: 5 }));
+    // Mostly documented values, so that many requests are served and the provider side is checked.
+    const field = <T>(valid: fc.Arbitrary<T>) =>
+      fc.oneof({ weight: 8, arbitrary: valid }, { weight: 1, arbitrary: any });
+    const params = fc.record(
+      {
+        temperature: field(fc.double({ min: 0, max: 1, noNaN: true })),
+        top_p: field(fc.double({ min: 0, max: 1, noNaN: true })),
+        top_k: field(fc.nat(100)),
+        n: field(fc.constant(1)),
+        stop: field(fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 2 }))),
+        stop_sequences: field(fc.array(fc.string(), { maxLength: 2 })),
+        max_tokens: field(fc.integer({ min: 1, max: 100 })),
+        user: field(fc.string()),
+        metadata: field(fc.record({ user_id: fc.string() })),
+      },
+      { requiredKeys: [] },
+    );
+    const numberOrAbsent = (v: unknown) => v === undefined || v === null || typeof v === 'number';
+    const stringsOrAbsent = (v: unknown) =>
+      v === undefined ||
+      v === null ||
+      typeof v === 'string' ||
+      (Array.isArray(v) && v.every((s) => typeof s === 'string'));
+    await fc.assert(
+      fc.asyncProperty(
+        params,
+        fc.constantFrom<[Format, string]>(['openai', '/v1/chat/completions'], ['anthropic', '/v1/messages']),
+        fc.constantFrom('acme-legal', 'initech-research'),
+        async (p, [, path], tenant) => {
+          const before = rig.openai.requests.length + rig.anthropic.requests.length;
+          const r = await fetch(`${rig.egress}${path}`, {
+            method: 'POST',
+            headers: { 'x-sluice-tenant': tenant, 'content-type': 'application/json' },
+            body: JSON.stringify({ ...p, messages: [{ role: 'user', content: 'hi' }] }),
+          });
+          const text = await r.text();
+          expect(r.status).toBeLessThan(500);
+          if (r.status !== 200) {
+            const code = (JSON.parse(text) as { error: { code: keyof typeof ERRORS } }).error.code;
+            expect(ERRORS[code]?.status).toBe(r.status);
+            tally(`params ${code}`);
+            if (process.env['FUZZ_DEBUG']) console.log(text.slice(0, 200));
+            return;
+          }
+          tally('params 200');
+          for (const got of [...rig.openai.requests, ...rig.anthropic.requests].slice(before)) {
+            // The parameters the provider's own format documents (others pass through unread).
+            const anthropic = got.path.includes('/messages');
+            for (const k of anthropic ? ['temperature', 'top_p', 'top_k'] : ['temperature', 'top_p', 'n'])
+              expect(numberOrAbsent(got.body[k])).toBe(true);
+            expect(Number.isInteger(got.body['max_tokens'] ?? got.body['max_completion_tokens'])).toBe(true);
+            expect(stringsOrAbsent(got.body[anthropic ? 'stop_sequences' : 'stop'])).toBe(true);
+          }
+        },
+      ),
+      fuzzOptions(150),
+    );
+    expect(outcomes.get('params 200') ?? 0).toBeGreaterThan(0);
+  }, 300_000);
+
   it.each([
     ['an object', {}],
     ['a number', 1],

@@ -27,6 +27,7 @@ import type { BudgetStore } from '../budget/store.ts';
 import { type ChainResult, EgressError, runChain } from '../chain.ts';
 import { checkConversation } from '../message-shape.ts';
 import type { EgressMetrics } from '../metrics.ts';
+import { checkParameterTypes } from '../parameter-types.ts';
 import {
   ANTHROPIC_MESSAGES_PATH,
   AnthropicPassthrough,
@@ -338,6 +339,7 @@ export async function handleLlm(
   // Refused here rather than by the provider: a malformed body must not spend a provider call,
   // a budget reservation or a breaker's patience (message-shape.ts).
   checkConversation(clientFormat, body);
+  checkParameterTypes(clientFormat, body);
   // Fields Sluice itself reads must have the type it reads them as: a lenient provider taking
   // `"stream": "true"` for true would answer a stream the egress did not ask for, and that would
   // look like the provider's broken answer — a client must not be able to make one.
