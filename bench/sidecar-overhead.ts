@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { ms3, quantile } from '../cli/lib/stats.ts';
 import { redisKeys } from '../policy/wire.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
 import { fixedRate, type RequestSpec, saturate } from './lib/load.ts';
 import { spawnNode } from './lib/process.ts';
 import { writeTenant } from './lib/redis-tenants.ts';
-import { ms3, quantile } from './lib/stats.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const RATE = 1_000;
@@ -60,7 +60,10 @@ await writeTenant(
   [KEY],
 );
 const stateDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url), ['--port', '0']);
+const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [
+  '--port',
+  '0',
+]);
 const appUrl = String(app.info['listening']);
 const bare = await spawnNode(new URL('./bare-proxy.ts', import.meta.url), ['--upstream', appUrl]);
 const sidecar = await spawnNode(new URL('../cli/sidecar-main.ts', import.meta.url), [

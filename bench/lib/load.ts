@@ -4,7 +4,7 @@
  * saturation run (N requests always in flight) for the highest throughput.
  */
 import { type Dispatcher, Pool } from 'undici';
-import { openLoop } from './stats.ts';
+import { openLoop } from '../../cli/lib/stats.ts';
 
 export interface RequestSpec {
   method: Dispatcher.HttpMethod;
