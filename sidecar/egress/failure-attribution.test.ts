@@ -9,12 +9,12 @@ import OpenAI from 'openai';
 import pino from 'pino';
 import prom from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAnthropicFake } from '../../test/fakes/anthropic-server.ts';
-import { startOpenAIFake } from '../../test/fakes/openai-server.ts';
+import { startAnthropicFake } from '../../cli/noisy-neighbor/fakes/anthropic-server.ts';
+import { startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
+import { examplePolicies, startEgressRig } from '../../test/support/egress.ts';
 import { buildEgressApp, egressInternals } from './app.ts';
 import type { UpstreamClient, UpstreamResponse } from './providers/upstream.ts';
 import { parseEgressSettings } from './settings.ts';
-import { examplePolicies, startEgressRig } from './test-support.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../policy/errors.ts';
 import { egressInternals } from '../../sidecar/egress/app.ts';
-import { type EgressRig, startEgressRig } from '../../sidecar/egress/test-support.ts';
+import { type EgressRig, startEgressRig } from '../support/egress.ts';
 import { ATTACK } from './oracles.ts';
 import { buildRequest, rawRequest } from './raw-http.ts';
 
