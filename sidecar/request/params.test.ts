@@ -22,6 +22,9 @@ describe('checkParams', () => {
     ['top_k=3', 'top_k=3'],
     ['TOP_K=100', 'TOP_K=5'],
     ['top%5Fk=100', 'top%5Fk=5'],
+    // Regression: an app that decodes twice reads top%255Fk as top_k.
+    ['top%255Fk=100', 'top%255Fk=5'],
+    ['top%25255Fk=100', 'top%25255Fk=5'],
     ['top_k%5B%5D=100', 'top_k%5B%5D=5'],
     ['top_k[]=100&top_k[]=1', 'top_k[]=5&top_k[]=1'],
     ['options[top_k]=100', 'options[top_k]=5'],

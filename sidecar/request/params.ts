@@ -2,7 +2,8 @@
  * Query strings and application/x-www-form-urlencoded bodies: the same name=value pairs, checked
  * with the same rules as a JSON body (inspect.ts) and rewritten in place. Pure.
  *
- * A parameter is a capped or screened field when its percent-decoded name (`+` is a space), or
+ * A parameter is a capped or screened field when its percent-decoded name (`+` is a space;
+ * decoded again while it changes, for apps that decode twice: `top%255Fk`), or
  * any part of it split at `[`, `]` and `.`, folds to the field's name: `top_k`, `top%5Fk`,
  * `TOP_K`, `top_k[]`, `options[top_k]`, `options.top_k` (Express's qs reads the last two as
  * nested objects). Every occurrence is checked, so a repeated `?top_k=1&top_k=100` is capped
@@ -40,10 +41,19 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/** The decoded name, as a lenient reader sees it (invalid UTF-8 becomes U+FFFD). */
+/**
+ * The decoded name, as a lenient reader sees it (invalid UTF-8 becomes U+FFFD). Decoded until it
+ * no longer changes (at most 3 times): an app behind a framework that decodes twice reads
+ * `top%255Fk` as `top_k`, so the name is checked as that too.
+ */
 function decodeName(raw: string): string {
-  if (!raw.includes('%') && !raw.includes('+')) return raw;
-  return percentBytes(raw).toString('utf8');
+  let name = raw;
+  for (let i = 0; i < 3 && (name.includes('%') || name.includes('+')); i++) {
+    const decoded = percentBytes(name).toString('utf8');
+    if (decoded === name) break;
+    name = decoded;
+  }
+  return name;
 }
 
 /** The decoded value of a checked field: invalid UTF-8 is refused. */

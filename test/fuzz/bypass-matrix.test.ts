@@ -251,6 +251,12 @@ const SHAPES: Shape[] = [
       query(p, h, (k) => [...k].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')),
   },
   {
+    name: 'in the query string, name percent-encoded twice (apps that decode twice)',
+    expect: 'admit',
+    build: (p, _f, h) =>
+      query(p, h, (k) => [...k].map((c) => `%25${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')),
+  },
+  {
     name: 'in the query string as name[]',
     expect: 'admit',
     build: (p, _f, h) => query(p, h, (k) => `${k}%5B%5D`),

@@ -71,7 +71,9 @@ function pairs(text: string): [string, string][] {
     });
 }
 
-const nameParts = (name: string) => [name, ...name.split(/[[\].]/).filter(Boolean)];
+/** A name and its parts, as read once and as read by an app that percent-decodes twice. */
+const nameParts = (name: string) =>
+  [name, percentDecode(name)].flatMap((n) => [n, ...n.split(/[[\].]/).filter(Boolean)]);
 
 /**
  * Every value under a key folding to `field` in a JSON text, found by scanning the text for
