@@ -98,6 +98,10 @@ bench-fairness: node-deps ## Enterprise latency while a free tenant floods at 10
 bench-prompt: node-deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversarial 100 KB)
 	$(NPX) node bench/prompt-screen.ts
 
+.PHONY: bench-json
+bench-json: node-deps ## Strict JSON reader vs JSON.parse, and the ingress body check before/after (200 B .. 30 KB)
+	$(NPX) node bench/strict-json.ts
+
 .PHONY: bench-egress
 bench-egress: deps dev-up ## Egress latency and time-to-first-token vs direct and a bare proxy
 	. $(DEV_ENV) && $(NPX) node bench/egress-overhead.ts

@@ -39,8 +39,10 @@ export interface EffectivePolicy {
     topK: number;
     maxTokens: number;
     temperature: number | null;
-    /** Extra numeric body fields to clamp, by name. */
-    fields: { name: string; max: number }[];
+    /** Extra numeric body fields to clamp, by name; `paths` pins one to JSON Pointers. */
+    fields: { name: string; max: number; paths?: string[] }[];
+    /** JSON Pointers where top_k is capped; absent = anywhere in the body. */
+    topKPaths?: string[];
   };
   limits: {
     requests: { limit: number; windowMs: number; burst: number };
@@ -50,7 +52,16 @@ export interface EffectivePolicy {
     budgetAction: 'reject' | 'downgrade';
   };
   queue: { weight: number; maxDepth: number; timeoutMs: number };
-  screening: { mode: 'reject' | 'flag' | 'off'; denyPhrases: string[] };
+  screening: {
+    mode: 'reject' | 'flag' | 'off';
+    denyPhrases: string[];
+    /** Ingress fields screened besides the sidecar's --query-field; absent = none. */
+    fields?: string[];
+    /** Template variables screened in the egress; absent = all. */
+    variables?: string[];
+  };
+  /** Body types the ingress accepts besides JSON; absent = none. */
+  ingress?: { contentTypes: string[] };
   apiKeySecretRef: { name: string; key: string } | null;
   /** The override in force at `now`, or null. */
   override: EffectiveOverride | null;
@@ -115,7 +126,10 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
       topK: spec.parameterCaps?.topK ?? tier.topK,
       maxTokens: spec.parameterCaps?.maxTokens ?? tier.maxTokens,
       temperature: spec.parameterCaps?.temperature ?? null,
-      fields: (spec.parameterCaps?.fields ?? []).map((f) => ({ name: f.name, max: f.max })),
+      fields: (spec.parameterCaps?.fields ?? []).map((f) =>
+        f.paths ? { name: f.name, max: f.max, paths: [...f.paths] } : { name: f.name, max: f.max },
+      ),
+      ...(spec.parameterCaps?.topKPaths ? { topKPaths: [...spec.parameterCaps.topKPaths] } : {}),
     },
     limits: {
       requests: { limit: scale(requestLimit), windowMs, burst: scale(burst) },
@@ -140,7 +154,10 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
     screening: {
       mode: spec.screening?.mode ?? 'reject',
       denyPhrases: [...(spec.screening?.denyPhrases ?? [])],
+      ...(spec.screening?.fields ? { fields: [...spec.screening.fields] } : {}),
+      ...(spec.screening?.variables ? { variables: [...spec.screening.variables] } : {}),
     },
+    ...(spec.ingress?.contentTypes ? { ingress: { contentTypes: [...spec.ingress.contentTypes] } } : {}),
     apiKeySecretRef: spec.apiKeySecretRef
       ? { name: spec.apiKeySecretRef.name, key: spec.apiKeySecretRef.key ?? 'api-key' }
       : null,
