@@ -50,7 +50,14 @@ export interface EffectivePolicy {
     budgetAction: 'reject' | 'downgrade';
   };
   queue: { weight: number; maxDepth: number; timeoutMs: number };
-  screening: { mode: 'reject' | 'flag' | 'off'; denyPhrases: string[] };
+  screening: {
+    mode: 'reject' | 'flag' | 'off';
+    denyPhrases: string[];
+    /** The learned layer's threshold (docs/prompt-safety.md); "medium" when the spec names none. */
+    sensitivity: 'low' | 'medium' | 'high';
+    /** The external guard, asked only about unsure queries (sidecar/guard/); null when none. */
+    guard: { url: string; timeoutMs: number; onError: 'open' | 'closed'; cacheTtlMs: number } | null;
+  };
   apiKeySecretRef: { name: string; key: string } | null;
   /** The override in force at `now`, or null. */
   override: EffectiveOverride | null;
@@ -61,6 +68,9 @@ export interface EffectivePolicy {
 }
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Defaults of spec.screening.guard (docs/prompt-safety.md, "External guard"). */
+export const GUARD_DEFAULTS = { timeoutMs: 300, onError: 'open', cacheTtlSeconds: 300 } as const;
 
 /** "90s" | "5m" | "1h" | "1d" → milliseconds. The schema guarantees the shape. */
 export function parseDuration(text: string): number {
@@ -140,6 +150,15 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
     screening: {
       mode: spec.screening?.mode ?? 'reject',
       denyPhrases: [...(spec.screening?.denyPhrases ?? [])],
+      sensitivity: spec.screening?.sensitivity ?? 'medium',
+      guard: spec.screening?.guard
+        ? {
+            url: spec.screening.guard.url,
+            timeoutMs: spec.screening.guard.timeoutMs ?? GUARD_DEFAULTS.timeoutMs,
+            onError: spec.screening.guard.onError ?? GUARD_DEFAULTS.onError,
+            cacheTtlMs: (spec.screening.guard.cacheTtlSeconds ?? GUARD_DEFAULTS.cacheTtlSeconds) * 1000,
+          }
+        : null,
     },
     apiKeySecretRef: spec.apiKeySecretRef
       ? { name: spec.apiKeySecretRef.name, key: spec.apiKeySecretRef.key ?? 'api-key' }
