@@ -7,7 +7,7 @@ DEV_ENV := .cache/dev/env
 ##@ Quick start
 
 .PHONY: demo
-demo: deps ## Run the standalone demo: fake RAG app + sidecar in file mode, no Redis, no cluster
+demo: node-deps ## Run the standalone demo: fake RAG app + sidecar in file mode, no Redis, no cluster
 	$(NPX) node test/demo/run-demo.ts
 
 .PHONY: test
@@ -17,7 +17,7 @@ test: deps dev-up ## Install what is missing, start every service the tests need
 	$(NPX) node test/faults/summary.ts
 
 .PHONY: noisy-neighbor
-noisy-neighbor: deps ## Reproduce the noisy-neighbor incident locally; report in .cache/noisy-neighbor/ (QUICK=1: < 2 min)
+noisy-neighbor: node-deps ## Reproduce the noisy-neighbor incident locally; report in .cache/noisy-neighbor/ (QUICK=1: < 2 min)
 	$(NPX) node cli/sluice.ts noisy-neighbor --scenario examples/scenarios/noisy-neighbor.yaml --out .cache/noisy-neighbor
 
 .PHONY: noisy-neighbor-cluster
@@ -29,6 +29,10 @@ noisy-neighbor-cluster: deps dev-up ## The same, with the emergency override/sus
 .PHONY: deps
 deps: ## Install Debian packages, npm dependencies (Node 24 pinned) and build the control plane once
 	@bash test/harness/install-deps.sh
+
+.PHONY: node-deps
+node-deps: ## Install the npm dependencies only (Node 24 pinned): all that demo and the simulator need
+	@bash test/harness/install-node-deps.sh
 
 .PHONY: generate
 generate: ## Regenerate the CRD (crds/, chart) and the dashboards from their sources (commit the result)
@@ -92,16 +96,24 @@ bench-accuracy: deps dev-up ## Global rate-limit accuracy across >= 4 sidecar pr
 	. $(DEV_ENV) && $(NPX) node bench/limiter-accuracy.ts
 
 .PHONY: bench-fairness
-bench-fairness: deps ## Enterprise latency while a free tenant floods at 10x capacity
+bench-fairness: node-deps ## Enterprise latency while a free tenant floods at 10x capacity
 	$(NPX) node bench/queue-fairness.ts
 
 .PHONY: bench-prompt
-bench-prompt: deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversarial 100 KB)
+bench-prompt: node-deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversarial 100 KB)
 	$(NPX) node bench/prompt-screen.ts
 
 .PHONY: bench-egress
 bench-egress: deps dev-up ## Egress latency and time-to-first-token vs direct and a bare proxy
 	. $(DEV_ENV) && $(NPX) node bench/egress-overhead.ts
+
+.PHONY: bench-override
+bench-override: deps dev-up ## kubectl sluice override → in effect on a running sidecar (command, status, sidecar)
+	. $(DEV_ENV) && $(NPX) node bench/kubectl-sluice-override.ts
+
+.PHONY: transcript-kubectl-sluice
+transcript-kubectl-sluice: deps dev-up ## The support/on-call journey with kubectl sluice, printed (create, traffic, top, override, suspend, usage CSV)
+	. $(DEV_ENV) && $(NPX) node test/e2e/kubectl-sluice-transcript.ts
 
 .PHONY: bench-operator
 bench-operator: deps dev-up ## TenantPolicies to Ready, patch-to-sidecar propagation, override expiry lag

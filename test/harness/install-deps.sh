@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and is missing: Debian packages (Redis, PostgreSQL, Prometheus, Chromium,
-# OpenSSL), the npm dependencies (with Node 24 pinned in package.json), and the test control
-# plane binaries (built once per version into the per-user cache). Safe to run again.
+# OpenSSL), the npm dependencies (install-node-deps.sh, with Node 24 pinned in package.json), and
+# the test control plane binaries (built once per version into the per-user cache). Safe to run
+# again. `make demo` needs only the npm part.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,13 +25,7 @@ if ((${#need[@]})); then
   done
 fi
 
-cd "$root"
-if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "installing npm dependencies" >&2
-  # Not `npm ci`: vite lists an optional dependency the registry here does not serve, which
-  # `npm ci` counts as lockfile drift. `npm install` keeps the locked versions and skips it.
-  npm install --no-audit --no-fund --loglevel=error
-fi
+bash "$here/install-node-deps.sh"
 
 # schemathesis (and the hypothesis it works with) for the fault suite's API fuzzing.
 if ! command -v st >/dev/null || ! python3 -m pip show schemathesis 2>/dev/null | grep -q '^Version: 3.39.16$'; then
