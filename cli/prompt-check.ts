@@ -177,7 +177,12 @@ const closed = new WeakSet<NodeJS.WritableStream>();
 
 async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
   if (closed.has(stream)) return;
-  if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+  try {
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    closed.add(stream);
+  }
 }
 
 function ratio(numerator: number, denominator: number): number | null {
@@ -298,12 +303,9 @@ export async function promptCheck(argv: string[], io: PromptCheckIo): Promise<nu
   const onError = (error: NodeJS.ErrnoException): void => {
     if (error.code === 'EPIPE') closed.add(io.stdout);
   };
+  // Left attached: a write that fails after the last line still reports its EPIPE here.
   io.stdout.on('error', onError);
-  try {
-    return await check(values, checker, io);
-  } finally {
-    io.stdout.off('error', onError);
-  }
+  return check(values, checker, io);
 }
 
 async function check(

@@ -248,7 +248,7 @@ class Engine {
         d.windowEnd = span.end;
       }
     }
-    d.flags |= resolveTokens(this.vocab, this.segmenter, cleaned.text, this.tokens, this.resolved);
+    d.flags |= resolveTokens(this.vocab, this.segmenter, this.tokens, this.resolved);
     const r = this.resolved;
     for (const part of this.parts) {
       this.current = part.compiled;

@@ -58,8 +58,17 @@ function fmix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/** Two hashes combined (an ordered pair); `bucket` mixes the result. */
 function pair(seed: number, a: number, b: number): number {
-  return fmix(Math.imul(a ^ seed, 0xcc9e2d51) ^ b);
+  return Math.imul(a ^ seed, 0xcc9e2d51) ^ b;
+}
+
+/**
+ * Table index of a feature hash: the high `bits` bits of a multiply by the golden ratio
+ * (Fibonacci hashing), which mix every input bit; one multiply instead of a full finaliser.
+ */
+function bucketOf(h: number, shift: number): number {
+  return Math.imul(h, 0x9e3779b1) >>> shift;
 }
 
 /** Characters of scripts written without spaces: one position per character. */
@@ -88,15 +97,10 @@ function wordUnit(c: number): boolean {
 }
 
 /** Quotation marks (the lexer treats them as spaces); ' ’ ‘ between two letters are apostrophes. */
-export function isQuoteAt(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
+export function isQuoteAt(u: Uint16Array, n: number, i: number): boolean {
+  const c = u[i]!;
   if (c === 0x27 || c === 0x2018 || c === 0x2019) {
-    return !(
-      i > 0 &&
-      i + 1 < text.length &&
-      wordUnit(text.charCodeAt(i - 1)) &&
-      wordUnit(text.charCodeAt(i + 1))
-    );
+    return !(i > 0 && i + 1 < n && wordUnit(u[i - 1]!) && wordUnit(u[i + 1]!));
   }
   return (
     c === 0x22 || // "
@@ -178,6 +182,9 @@ export function extractFeatures(
   const bucket = out.bucket;
   const posStart = out.posStart;
   const names = out.names;
+  const shift = 32 - Math.round(Math.log2(mask + 1));
+  const u = tokens.units;
+  const n = text.length;
   let count = 0;
   let positions = 0;
   let prev = KEY_START;
@@ -196,7 +203,7 @@ export function extractFeatures(
     // a position of its own.
     let quote = -1;
     for (let i = prevEnd; i < start; i++) {
-      if (isQuoteAt(text, i)) {
+      if (isQuoteAt(u, n, i)) {
         if (quote < 0) quote = i;
         ns ^= QUOTED;
       }
@@ -206,8 +213,8 @@ export function extractFeatures(
       out.posFrom[positions] = quote;
       out.posTo[positions] = quote + 1;
       positions++;
-      bucket[count++] = fmix(KEY_QUOTE ^ SEED_MARK) & mask;
-      bucket[count++] = pair(SEED_BI, prev, KEY_QUOTE) & mask;
+      bucket[count++] = bucketOf(KEY_QUOTE ^ SEED_MARK, shift);
+      bucket[count++] = bucketOf(pair(SEED_BI, prev, KEY_QUOTE), shift);
       if (names) names.push('mark:"', `bi:${prevName}|"`);
       prev2 = prev;
       prev2Name = prevName;
@@ -234,9 +241,9 @@ export function extractFeatures(
       out.posFrom[positions] = start;
       out.posTo[positions] = end;
       positions++;
-      bucket[count++] = fmix(key ^ SEED_MARK) & mask;
-      bucket[count++] = pair(SEED_BI, prev, key) & mask;
-      bucket[count++] = pair(SEED_SKIP, prev2, key) & mask;
+      bucket[count++] = bucketOf(key ^ SEED_MARK, shift);
+      bucket[count++] = bucketOf(pair(SEED_BI, prev, key), shift);
+      bucket[count++] = bucketOf(pair(SEED_SKIP, prev2, key), shift);
       const name = MARK_NAMES[mark]!;
       if (names) names.push(`mark:${name}`, `bi:${prevName}|${name}`, `skip:${prev2Name}|${name}`);
       prev2 = prev;
@@ -259,23 +266,38 @@ export function extractFeatures(
     let digits = true;
     let stemLength = STEM;
     let runFrom = -1; // first code point of an unspaced run inside this word
-    // The last three code points, for character 4-grams ("<ign", "igno", …, "ore>").
+    // The last three code points, for character 4-grams ("<ign", "igno", …, "ore>"), written
+    // straight into the position's features as they go by.
     let g1 = -1;
     let g2 = -1;
     let g3 = BOUNDARY;
-    gramCount = 0;
+    let wordCount = count;
+    posStart[positions] = count;
     for (let k = from; k < to; k++) {
       let c: number;
       if (ascii) {
-        c = text.charCodeAt(k);
+        c = u[k]!;
         if (c >= 0x41 && c <= 0x5a) c += 32;
       } else c = cps[k]!;
       if (c >= 0x0e00 && isUnspaced(c)) {
         // Flush the spaced part read so far as a word, then read the unspaced run.
         if (length > 0) {
           const wordFrom = runFrom < 0 ? from : runFrom;
-          if (g1 >= 0) pushGram(gram(g1, g2, g3, BOUNDARY, ns));
-          count = emitWord(out, count, positions, h, stem, length, stemLength, digits, prev, prev2, mask, ns);
+          if (g1 >= 0) bucket[count++] = bucketOf(gram(g1, g2, g3, BOUNDARY, ns), shift);
+          count = emitWord(
+            bucket,
+            count,
+            wordCount,
+            h,
+            stem,
+            length,
+            stemLength,
+            digits,
+            prev,
+            prev2,
+            shift,
+            ns,
+          );
           out.posFrom[positions] = ascii ? wordFrom : tokens.pos[wordFrom]!;
           out.posTo[positions] = ascii ? k : tokens.pos[k - 1]! + 1;
           positions++;
@@ -290,20 +312,20 @@ export function extractFeatures(
         // One position per character of the run.
         let k2 = k;
         for (; k2 < to; k2++) {
-          const u = ascii ? text.charCodeAt(k2) : cps[k2]!;
-          if (!isUnspaced(u)) break;
-          const key = fmix(u ^ SEED_WORD ^ ns);
+          const w = ascii ? u[k2]! : cps[k2]!;
+          if (!isUnspaced(w)) break;
+          const key = fmix(w ^ SEED_WORD ^ ns);
           posStart[positions] = count;
           const at = ascii ? k2 : tokens.pos[k2]!;
           out.posFrom[positions] = at;
-          out.posTo[positions] = at + (u > 0xffff ? 2 : 1);
+          out.posTo[positions] = at + (w > 0xffff ? 2 : 1);
           positions++;
-          bucket[count++] = key & mask;
-          bucket[count++] = pair(SEED_BI ^ ns, prev, key) & mask;
-          bucket[count++] = pair(SEED_SKIP ^ ns, prev2, key) & mask;
-          bucket[count++] = pair(SEED_TRI ^ ns, pair(SEED_TRI, prev2, prev), key) & mask;
+          bucket[count++] = bucketOf(key, shift);
+          bucket[count++] = bucketOf(pair(SEED_BI ^ ns, prev, key), shift);
+          bucket[count++] = bucketOf(pair(SEED_SKIP ^ ns, prev2, key), shift);
+          bucket[count++] = bucketOf(pair(SEED_TRI ^ ns, pair(SEED_TRI, prev2, prev), key), shift);
           if (names) {
-            const ch = String.fromCodePoint(u);
+            const ch = String.fromCodePoint(w);
             const q = ns === 0 ? '' : 'q:';
             names.push(
               `${q}char:${ch}`,
@@ -328,11 +350,12 @@ export function extractFeatures(
         g1 = -1;
         g2 = -1;
         g3 = BOUNDARY;
-        gramCount = 0;
+        wordCount = count;
+        posStart[positions] = count;
         continue;
       }
-      if (length === 0 && isHangul(c)) stemLength = STEM_HANGUL;
-      if (g1 >= 0) pushGram(gram(g1, g2, g3, c, ns));
+      if (length === 0 && c >= 0xac00 && c <= 0xd7af) stemLength = STEM_HANGUL;
+      if (g1 >= 0) bucket[count++] = bucketOf(gram(g1, g2, g3, c, ns), shift);
       g1 = g2;
       g2 = g3;
       g3 = c;
@@ -341,11 +364,10 @@ export function extractFeatures(
       if (length === stemLength) stem = h;
       if (c < 0x30 || c > 0x39) digits = false;
     }
-    if (length > 0 && g1 >= 0) pushGram(gram(g1, g2, g3, BOUNDARY, ns));
     if (length > 0) {
       const wordFrom = runFrom < 0 ? from : runFrom;
-      posStart[positions] = count;
-      count = emitWord(out, count, positions, h, stem, length, stemLength, digits, prev, prev2, mask, ns);
+      if (g1 >= 0) bucket[count++] = bucketOf(gram(g1, g2, g3, BOUNDARY, ns), shift);
+      count = emitWord(bucket, count, wordCount, h, stem, length, stemLength, digits, prev, prev2, shift, ns);
       out.posFrom[positions] = ascii ? wordFrom : tokens.pos[wordFrom]!;
       out.posTo[positions] = end;
       positions++;
@@ -368,11 +390,15 @@ function stemOf(h: number, stem: number, length: number, stemLength: number, dig
   return length > stemLength ? stem : h;
 }
 
-/** word, stem (when longer than the stem), bigram and skip bigram of stems. */
+/**
+ * After its character 4-grams (already at [wordCount, count)): the word, its stem (when longer
+ * than the stem), and the bigram and skip bigram of stems. A number is one pseudo-word (its grams
+ * are dropped: digits carry no language).
+ */
 function emitWord(
-  out: Features,
+  bucket: Int32Array,
   count: number,
-  position: number,
+  wordCount: number,
   h: number,
   stem: number,
   length: number,
@@ -380,38 +406,25 @@ function emitWord(
   digits: boolean,
   prev: number,
   prev2: number,
-  mask: number,
+  shift: number,
   ns: number,
 ): number {
-  const bucket = out.bucket;
-  out.posStart[position] = count;
   if (digits) {
-    bucket[count++] = fmix(KEY_NUMBER ^ SEED_WORD ^ ns) & mask;
-    bucket[count++] = pair(SEED_BI ^ ns, prev, KEY_NUMBER) & mask;
+    count = wordCount;
+    bucket[count++] = bucketOf(KEY_NUMBER ^ SEED_WORD ^ ns, shift);
+    bucket[count++] = bucketOf(pair(SEED_BI ^ ns, prev, KEY_NUMBER), shift);
     return count;
   }
   const key = length > stemLength ? stem : h;
-  bucket[count++] = fmix(h ^ SEED_WORD ^ ns) & mask;
-  if (length > stemLength) bucket[count++] = fmix(stem ^ SEED_STEM ^ ns) & mask;
-  bucket[count++] = pair(SEED_BI ^ ns, prev, key) & mask;
-  bucket[count++] = pair(SEED_SKIP ^ ns, prev2, key) & mask;
-  for (let g = 0; g < gramCount; g++) bucket[count++] = grams[g]! & mask;
+  bucket[count++] = bucketOf(h ^ SEED_WORD ^ ns, shift);
+  if (length > stemLength) bucket[count++] = bucketOf(stem ^ SEED_STEM ^ ns, shift);
+  bucket[count++] = bucketOf(pair(SEED_BI ^ ns, prev, key), shift);
+  bucket[count++] = bucketOf(pair(SEED_SKIP ^ ns, prev2, key), shift);
   return count;
 }
 
-/** Character 4-grams of the word being read (hashes), emitted with it. */
-let grams: Int32Array<ArrayBuffer> = new Int32Array(256);
-let gramCount = 0;
-
-function pushGram(h: number): void {
-  if (gramCount === grams.length) grams = grow(grams, grams.length * 2);
-  grams[gramCount++] = h;
-}
-
 function gram(a: number, b: number, c: number, d: number, ns: number): number {
-  return fmix(
-    Math.imul(Math.imul(Math.imul(a ^ SEED_GRAM ^ ns, 0x01000193) ^ b, 0x01000193) ^ c, 0x01000193) ^ d,
-  );
+  return Math.imul(Math.imul(Math.imul(a ^ SEED_GRAM ^ ns, 0x01000193) ^ b, 0x01000193) ^ c, 0x01000193) ^ d;
 }
 
 function fold(text: string, tokens: Tokens, ascii: boolean, from: number, to: number): string {
@@ -451,10 +464,10 @@ function nameWord(
     names.push(`${q}word:#num`, `${q}bi:${prevName}|#num`);
     return;
   }
+  const cps = ['<', ...word, '>'];
+  for (let i = 0; i + 4 <= cps.length; i++) names.push(`${q}gram:${cps.slice(i, i + 4).join('')}`);
   const key = stemName(word);
   names.push(`${q}word:${word}`);
   if (key !== word) names.push(`${q}stem:${key}`);
   names.push(`${q}bi:${prevName}|${key}`, `${q}skip:${prev2Name}|${key}`);
-  const cps = ['<', ...word, '>'];
-  for (let i = 0; i + 4 <= cps.length; i++) names.push(`${q}gram:${cps.slice(i, i + 4).join('')}`);
 }
