@@ -39,6 +39,11 @@ generate: ## Regenerate the CRD (crds/, chart) and the dashboards from their sou
 	$(NPX) node policy/schema/generate.ts
 	$(NPX) node charts/sluice/dashboards/generate.ts
 
+.PHONY: train-screen
+train-screen: ## Rebuild the screening training split and retrain the learned layer (deterministic; commit the .bin)
+	$(NPX) node test/fixtures/prompts/train/build-train.ts
+	$(NPX) node policy/prompt/model/train.ts --report
+
 .PHONY: lint
 lint: ## Lint and check formatting (biome)
 	$(NPX) biome check .

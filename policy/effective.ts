@@ -59,6 +59,10 @@ export interface EffectivePolicy {
     fields?: string[];
     /** Template variables screened in the egress; absent = all. */
     variables?: string[];
+    /** The learned layer's threshold (docs/prompt-safety.md); "medium" when the spec names none. */
+    sensitivity: 'low' | 'medium' | 'high';
+    /** The external guard, asked only about unsure queries (sidecar/guard/); null when none. */
+    guard: { url: string; timeoutMs: number; onError: 'open' | 'closed'; cacheTtlMs: number } | null;
   };
   /** Body types the ingress accepts besides JSON; absent = none. */
   ingress?: { contentTypes: string[] };
@@ -72,6 +76,9 @@ export interface EffectivePolicy {
 }
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Defaults of spec.screening.guard (docs/prompt-safety.md, "External guard"). */
+export const GUARD_DEFAULTS = { timeoutMs: 300, onError: 'open', cacheTtlSeconds: 300 } as const;
 
 /** "90s" | "5m" | "1h" | "1d" → milliseconds. The schema guarantees the shape. */
 export function parseDuration(text: string): number {
@@ -156,6 +163,15 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
       denyPhrases: [...(spec.screening?.denyPhrases ?? [])],
       ...(spec.screening?.fields ? { fields: [...spec.screening.fields] } : {}),
       ...(spec.screening?.variables ? { variables: [...spec.screening.variables] } : {}),
+      sensitivity: spec.screening?.sensitivity ?? 'medium',
+      guard: spec.screening?.guard
+        ? {
+            url: spec.screening.guard.url,
+            timeoutMs: spec.screening.guard.timeoutMs ?? GUARD_DEFAULTS.timeoutMs,
+            onError: spec.screening.guard.onError ?? GUARD_DEFAULTS.onError,
+            cacheTtlMs: (spec.screening.guard.cacheTtlSeconds ?? GUARD_DEFAULTS.cacheTtlSeconds) * 1000,
+          }
+        : null,
     },
     ...(spec.ingress?.contentTypes ? { ingress: { contentTypes: [...spec.ingress.contentTypes] } } : {}),
     apiKeySecretRef: spec.apiKeySecretRef

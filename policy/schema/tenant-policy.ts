@@ -425,6 +425,49 @@ export const TenantPolicySpec = Type.Object(
                 'Template variables screened in the egress. Default: every variable the request sends. The rendered prompt is screened as well.',
             }),
           ),
+          sensitivity: Type.Optional(
+            Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')], {
+              description:
+                'How readily the learned classifier rejects a query: low (fewest false positives), medium (the default), high (most attacks caught). The phrase set and hidden-character checks are the same at every level; see docs/prompt-safety.md for the measured rates.',
+            }),
+          ),
+          guard: Type.Optional(
+            Type.Object(
+              {
+                url: Type.String({
+                  pattern: '^https?://[^\\s/$.?#][^\\s]*$',
+                  maxLength: 2048,
+                  description:
+                    'HTTP(S) endpoint of an external prompt classifier, asked only about queries the local screen is unsure of (POST {"text", "tenant"} → {"verdict": "allow" | "reject"}). See docs/prompt-safety.md.',
+                }),
+                timeoutMs: Type.Optional(
+                  Type.Integer({
+                    minimum: 10,
+                    maximum: 10_000,
+                    description: 'How long a query may wait for the guard, in milliseconds. Default 300.',
+                  }),
+                ),
+                onError: Type.Optional(
+                  Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+                    description:
+                      'When the guard times out or fails: open (admit, the default) or closed (reject with SLUICE_PROMPT_REJECTED).',
+                  }),
+                ),
+                cacheTtlSeconds: Type.Optional(
+                  Type.Integer({
+                    minimum: 0,
+                    maximum: 86_400,
+                    description:
+                      'How long a guard verdict for the same text is reused. 0 disables the cache. Default 300.',
+                  }),
+                ),
+              },
+              {
+                additionalProperties: false,
+                description: 'An optional external guard for the queries the local layers are unsure of.',
+              },
+            ),
+          ),
         },
         { additionalProperties: false, description: 'Screening of user queries and template text.' },
       ),
