@@ -13,15 +13,15 @@
  */
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import { quantile } from '../cli/lib/stats.ts';
+import { startOpenAIFake } from '../cli/noisy-neighbor/fakes/openai-server.ts';
 import { redisKeys } from '../policy/wire.ts';
-import { startOpenAIFake } from '../test/fakes/openai-server.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
 import { startToxiproxy } from '../test/harness/toxiproxy.ts';
 import { spawnNode } from './lib/process.ts';
 import { writeTenant } from './lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from './lib/sidecar-process.ts';
-import { quantile } from './lib/stats.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const REPLICAS = 4;
@@ -43,7 +43,10 @@ const keys = redisKeys(prefix);
 const admin = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
 admin.on('error', () => {});
 const llm = await startOpenAIFake();
-const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url), ['--port', '0']);
+const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [
+  '--port',
+  '0',
+]);
 const procs: Proc[] = [];
 const pools: Pool[] = [];
 const cleanUp = async () => {

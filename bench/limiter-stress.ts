@@ -28,6 +28,7 @@
  */
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import { openLoop, quantile } from '../cli/lib/stats.ts';
 import { redisKeys } from '../policy/wire.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
@@ -35,7 +36,6 @@ import { startToxiproxy } from '../test/harness/toxiproxy.ts';
 import { spawnNode } from './lib/process.ts';
 import { writeTenant } from './lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from './lib/sidecar-process.ts';
-import { openLoop, quantile } from './lib/stats.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const REPLICAS = 4;
@@ -80,7 +80,10 @@ const prefix = 'sluice-bench-stress:';
 const keys = redisKeys(prefix);
 const admin = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
 admin.on('error', () => {});
-const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url), ['--port', '0']);
+const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [
+  '--port',
+  '0',
+]);
 const common = [
   ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
   ...['--upstream', String(app.info['listening']), '--redis', proxy.url('redis'), '--redis-prefix', prefix],

@@ -11,8 +11,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
+import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
-import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
@@ -120,67 +120,71 @@ describe('sidecar in Redis mode', () => {
   it.each([
     ['idle', 0],
     ['beside three busy processes', 3],
-  ])('four sidecar processes share one tenant limit exactly (%s)', async (_, busyProcesses) => {
-    const tenant = `shared-${busyProcesses}`;
-    // 40 per hour with burst 40: the refill (one per 90 s) cannot add anything during the test.
-    await writeTenant(
-      client,
-      keys,
-      {
-        tenantId: tenant,
-        tier: 'enterprise',
-        limits: { requests: { limit: 40, window: '1h', burst: 40 } },
-      },
-      [`k-${tenant}`],
-    );
-    const args = [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--egress-port',
-      '0',
-    ];
-    const common = [
-      ...args,
-      '--upstream',
-      app.url,
-      '--redis',
-      redis.url,
-      '--redis-prefix',
-      prefix,
-      '--log-level',
-      'warn',
-    ];
-    const started = await Promise.allSettled(
-      [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${busyProcesses}-${n}`])),
-    );
-    const procs: SidecarProcess[] = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    // The busy processes start once the sidecars are up: what is under test is the count while
-    // the CPUs are contended, not how long Node takes to start on a busy machine.
-    const busy = await startBusyCpu(busyProcesses);
-    try {
-      for (const r of started) if (r.status === 'rejected') throw r.reason;
-      const statuses = await Promise.all(
-        procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, `k-${tenant}`))),
+  ])(
+    'four sidecar processes share one tenant limit exactly (%s)',
+    async (_, busyProcesses) => {
+      const tenant = `shared-${busyProcesses}`;
+      // 40 per hour with burst 40: the refill (one per 90 s) cannot add anything during the test.
+      await writeTenant(
+        client,
+        keys,
+        {
+          tenantId: tenant,
+          tier: 'enterprise',
+          limits: { requests: { limit: 40, window: '1h', burst: 40 } },
+        },
+        [`k-${tenant}`],
       );
-      expect(statuses.filter((s) => s === 200)).toHaveLength(40);
-      expect(statuses.filter((s) => s === 429)).toHaveLength(80);
-      // Each replica admitted some: the limit is global, not per replica.
-      const live = await client.zcard(keys.replicas);
-      expect(live).toBe(4);
-    } finally {
-      await Promise.all(procs.map((p) => p.stop()));
-      await busy.stop();
-      await client.del(keys.replicas);
-    }
-    // Four Node processes starting beside busy processes on a shared 2-core machine took a
-    // minute at a load average of 25; the count is what is tested, not the start-up time.
-  }, 240_000);
+      const args = [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--admin-port',
+        '0',
+        '--egress-port',
+        '0',
+      ];
+      const common = [
+        ...args,
+        '--upstream',
+        app.url,
+        '--redis',
+        redis.url,
+        '--redis-prefix',
+        prefix,
+        '--log-level',
+        'warn',
+      ];
+      const started = await Promise.allSettled(
+        [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${busyProcesses}-${n}`])),
+      );
+      const procs: SidecarProcess[] = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      // The busy processes start once the sidecars are up: what is under test is the count while
+      // the CPUs are contended, not how long Node takes to start on a busy machine.
+      const busy = await startBusyCpu(busyProcesses);
+      try {
+        for (const r of started) if (r.status === 'rejected') throw r.reason;
+        const statuses = await Promise.all(
+          procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, `k-${tenant}`))),
+        );
+        expect(statuses.filter((s) => s === 200)).toHaveLength(40);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(80);
+        // Each replica admitted some: the limit is global, not per replica.
+        const live = await client.zcard(keys.replicas);
+        expect(live).toBe(4);
+      } finally {
+        await Promise.all(procs.map((p) => p.stop()));
+        await busy.stop();
+        await client.del(keys.replicas);
+      }
+      // Four Node processes starting beside busy processes on a shared 2-core machine took a
+      // minute at a load average of 25; the count is what is tested, not the start-up time.
+    },
+    240_000,
+  );
 
   it('Redis killed mid-run → local-share at limit / live replicas → Redis back → global again', async () => {
     await writeTenant(

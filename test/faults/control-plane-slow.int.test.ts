@@ -11,10 +11,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
-import { randomName, tempDatabase } from '../../operator/testing.ts';
 import { decodeRecord, redisKeys, usageDay } from '../../policy/wire.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
 import { startToxiproxy, type Toxiproxy } from '../harness/toxiproxy.ts';
+import { randomName, tempDatabase } from '../support/operator.ts';
 import { recordCounts, sleep, until } from './counts.ts';
 import { auditActions, pgUsageTotal } from './operator-helpers.ts';
 
