@@ -58,5 +58,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   setTimeout(stop, Number(process.argv[3] ?? 600_000)).unref();
-  setInterval(() => {}, 60_000);
+  // Started through npx (test/harness/repeat-busy.sh), the shell's kill reaches npx, not this
+  // process: it was left spinning for its whole hour. Gone with its parent, as its children are.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1_000);
 }
