@@ -66,6 +66,10 @@ test-faults: deps dev-up ## Fault suite under load (Redis/Postgres/API server/pr
 	. $(DEV_ENV) && $(NPX) vitest run --project integration test/faults
 	$(NPX) node test/faults/summary.ts
 
+.PHONY: test-exact-busy
+test-exact-busy: dev-up ## The exact-count limiter tests RUNS times in a row (10) beside BUSY busy processes (3)
+	. $(DEV_ENV) && bash test/harness/repeat-busy.sh $${RUNS:-10} $${BUSY:-3} sidecar/redis-mode.int.test.ts
+
 .PHONY: test-integration
 test-integration: dev-up ## Run the integration tests against the dev control plane
 	. $(DEV_ENV) && $(NPX) vitest run --project integration
@@ -94,6 +98,14 @@ bench-overhead: deps dev-up ## Sidecar latency/throughput vs direct and a bare N
 .PHONY: bench-accuracy
 bench-accuracy: deps dev-up ## Global rate-limit accuracy across >= 4 sidecar processes, Redis up and down
 	. $(DEV_ENV) && $(NPX) node bench/limiter-accuracy.ts
+
+.PHONY: bench-accuracy-stress
+bench-accuracy-stress: deps ## Rate-limit accuracy with busy CPUs, 50 ms/300 ms/2 s Redis latency (toxiproxy), Redis paused
+	$(NPX) node bench/limiter-stress.ts
+
+.PHONY: bench-budget-stress
+bench-budget-stress: deps ## Token budgets in the same phases: settled/budget, overspend, holds left after the load
+	$(NPX) node bench/budget-stress.ts
 
 .PHONY: bench-fairness
 bench-fairness: node-deps ## Enterprise latency while a free tenant floods at 10x capacity

@@ -45,6 +45,11 @@ export const ERRORS = {
     message:
       "The tenant's token or cost budget for this period is used up. Wait for the next period or raise the budget.",
   },
+  SLUICE_BUDGET_PENDING: {
+    status: 429,
+    message:
+      "The tenant's budget is held by answers still in flight. Retry after the seconds in Retry-After, when they have settled.",
+  },
   // --- request content ---
   SLUICE_BAD_REQUEST: {
     status: 400,

@@ -10,6 +10,8 @@
  *   {p}replicas                    zset    sidecar replica id -> last heartbeat (ms, Redis TIME)
  *   {p}rl:{tenant}                 (limiter-owned keys, prefix reserved)
  *   {p}budget:{tenant}:{periodKey} (egress-owned budget counters, prefix reserved)
+ *   {p}budget:{tenant}:holds       zset    holds of answers in flight, "<id>:<tokens>:<cost>" -> expiry
+ *   {p}budget:{tenant}:held        hash    t, c: what those holds add up to (docs/adr/0016-budget-holds.md)
  *   {p}usage:{day}:{tenant}        hash    "{provider}/{model}|{metric}" -> cumulative count
  *   {p}served:open                 zset    tenant -> deadline (ms, Redis TIME) of its acknowledgement window
  *   {p}served:{tenant}             hash    sidecar replica id -> "{version} {appliedAtMs}" (Redis clock)
@@ -59,6 +61,8 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     replicas: `${prefix}replicas`,
     rate: (tenantId: string) => `${prefix}rl:${tenantId}`,
     budget: (tenantId: string, periodKey: string) => `${prefix}budget:${tenantId}:${periodKey}`,
+    budgetHolds: (tenantId: string) => `${prefix}budget:${tenantId}:holds`,
+    budgetHeld: (tenantId: string) => `${prefix}budget:${tenantId}:held`,
     usage: (day: string, tenantId: string) => `${prefix}usage:${day}:${tenantId}`,
     usagePattern: `${prefix}usage:*`,
     servedOpen: `${prefix}served:open`,

@@ -76,7 +76,11 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       // Fail fast while disconnected: the limiter's failure mode answers instead of a queue.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: settings.redisCommandTimeoutMs,
+      // No per-command timeout: a late answer is still the answer (the limiter refunds what it
+      // could not wait for). A connection that owes replies and has said nothing for this long is
+      // dead (Redis paused, a half-open link): it is closed, the failure mode starts, and ioredis
+      // reconnects. docs/adr/0015-exact-under-pressure.md
+      socketTimeout: settings.redisCommandTimeoutMs,
       retryStrategy,
       connectionName: `sluice-sidecar:${settings.replicaId}`,
     });
@@ -92,7 +96,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       now: monotonic,
       log,
       metrics,
-      redis: { client, store, failureMode: settings.failureMode },
+      redis: { client, store, failureMode: settings.failureMode, deadlineMs: settings.redisCommandTimeoutMs },
+      replicaWindowMs: settings.heartbeatMs * 10,
     });
     redisSource = new RedisSource({
       client,

@@ -47,7 +47,11 @@ export interface Settings {
   readonly redis: string | null;
   /** Key prefix in Redis (policy/wire.ts). */
   readonly redisPrefix: string;
-  /** Longest wait for one Redis command on the request path before the failure mode applies, ms. */
+  /**
+   * Longest a request waits for its Redis answer before it is refused with Retry-After 1 s (a late
+   * admission is refunded); a connection silent this long while it owes replies is closed and the
+   * failure mode applies until it is back. ms. docs/adr/0015-exact-under-pressure.md
+   */
   readonly redisCommandTimeoutMs: number;
   /** Last-known-good policy snapshot folder (Redis mode); null = none. */
   readonly stateDir: string | null;
@@ -146,8 +150,10 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   policies: null,
   redis: null,
   redisPrefix: DEFAULT_KEY_PREFIX,
-  // A healthy loopback/in-cluster Redis answers in well under 5 ms; 250 ms means it is not healthy.
-  redisCommandTimeoutMs: 250,
+  // A healthy Redis answers in well under 5 ms, but a slow one that answers is still exact: wait
+  // for it. 3 s is past a 2 s latency spike with jitter, and short enough that a paused Redis
+  // moves the replicas to the failure mode in seconds (docs/adr/0015-exact-under-pressure.md).
+  redisCommandTimeoutMs: 3_000,
   stateDir: null,
   failureMode: 'local-share',
   heartbeatMs: 2_000,

@@ -36,3 +36,4 @@ fi
 
 bash "$here/build-control-plane.sh" >/dev/null
 bash "$here/build-helm.sh" >/dev/null
+bash "$here/build-toxiproxy.sh" >/dev/null

@@ -24,6 +24,14 @@ import {
   retryAfterSeconds,
 } from '../budget/budget.ts';
 import type { BudgetStore } from '../budget/store.ts';
+import {
+  leftOf,
+  newHoldId,
+  PENDING_RETRY_AFTER_S,
+  reportBudget,
+  reportSettled,
+  reserveWithin,
+} from '../budget.ts';
 import { type ChainResult, EgressError, runChain } from '../chain.ts';
 import { checkConversation } from '../message-shape.ts';
 import type { EgressMetrics } from '../metrics.ts';
@@ -377,48 +385,51 @@ export async function handleLlm(
   const promptEstimate = estimatePromptTokens(size.chars, size.messages);
   const prices = (chain: EffectiveModel[]) => chain.map((m) => priceOf(m, ctx.settings.prices));
   let reservation: Amount = reservationFor(promptEstimate, caps.maxTokens, prices(candidates));
-  let reserved = true;
+  // The hold is named before the reserve is sent: the settle releases it whatever became of the
+  // reserve's answer (docs/adr/0016-budget-holds.md).
+  const holdId = newHoldId();
   let downgraded = false;
+  let waited = false;
   const admit = async (): Promise<void> => {
     try {
-      const result = await ctx.store.reserve({
-        tenantId: policy.tenantId,
-        limits,
-        amount: reservation,
-        force: false,
-      });
-      const held = result.ok ? reservation : { tokens: 0, costMicroUsd: 0 };
-      metrics.budgetUsed.set(
-        { ...labels, budget: 'tokens' },
-        (result.used.tokens + held.tokens) / Math.max(1, limits.tokens.limit),
-      );
-      metrics.budgetUsed.set(
-        { ...labels, budget: 'cost' },
-        (result.used.costMicroUsd + held.costMicroUsd) / Math.max(1, limits.cost.limitMicroUsd),
-      );
+      const request = { tenantId: policy.tenantId, limits, holdId, amount: reservation, force: false };
+      const result = await reserveWithin(ctx.store, request, { onWait: () => dropSpeculative() });
+      reportBudget(metrics, labels, limits, result, reservation);
       if (result.ok) {
         ctx.exhausted.delete(policy.tenantId);
         return;
       }
       ctx.exhausted.set(policy.tenantId, now() + EXHAUSTED_HOLD_MS);
+      const { kind, budget } = result.refusal;
+      if (kind === 'pending') {
+        // Settled usage leaves room; answers still in flight hold it. Seconds, not a month.
+        metrics.budgetPending.inc({ ...labels, budget });
+        throw new EgressError(
+          'SLUICE_BUDGET_PENDING',
+          `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, held by answers in flight`,
+          { 'retry-after': String(PENDING_RETRY_AFTER_S) },
+        );
+      }
       const downgrade = policy.models.downgrade;
       if (policy.limits.budgetAction === 'downgrade' && downgrade) {
         // Over budget, the tenant's chosen cheap model still answers; its usage is still counted.
         candidates = [downgrade];
         downgraded = true;
         reservation = reservationFor(promptEstimate, caps.maxTokens, prices(candidates));
-        await ctx.store.reserve({ tenantId: policy.tenantId, limits, amount: reservation, force: true });
+        await ctx.store.reserve({ ...request, amount: reservation, force: true });
         metrics.downgrades.inc(labels);
         return;
       }
-      metrics.budgetRejections.inc({ ...labels, budget: result.exhausted });
-      throw new EgressError('SLUICE_BUDGET_EXHAUSTED', `${result.exhausted} budget of ${policy.tenantId}`, {
-        'retry-after': String(retryAfterSeconds(limits, result.exhausted, at)),
-      });
+      metrics.budgetRejections.inc({ ...labels, budget });
+      throw new EgressError(
+        'SLUICE_BUDGET_EXHAUSTED',
+        `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, this request holds ${budget === 'tokens' ? `${reservation.tokens} tokens (prompt estimate + max_tokens)` : `$${(reservation.costMicroUsd / 1_000_000).toFixed(6)}`}`,
+        { 'retry-after': String(retryAfterSeconds(limits, budget, at)) },
+      );
     } catch (error) {
       if (error instanceof SluiceError) throw error;
       // Budget store down: serve (a small overspend beats refusing every LLM call) and say so.
-      reserved = false;
+      // The hold may or may not have been placed; the settle releases it if it was.
       metrics.budgetStoreErrors.inc({ op: 'reserve' });
       ctx.logger.warn(
         { tenant: policy.tenantId, err: error },
@@ -437,12 +448,12 @@ export async function handleLlm(
       metrics.tokens.inc({ ...l, kind: 'completion' }, usage.completionTokens);
       metrics.cost.inc(l, cost / 1_000_000);
     }
-    const base = reserved ? reservation : { tokens: 0, costMicroUsd: 0 };
     const work = ctx.store
       .settle({
         tenantId: policy.tenantId,
         limits,
-        delta: { tokens: actual - base.tokens, costMicroUsd: cost - base.costMicroUsd },
+        hold: { id: holdId, amount: reservation },
+        actual: { tokens: actual, costMicroUsd: cost },
         usage:
           served && usage
             ? usageIncrement(
@@ -456,6 +467,7 @@ export async function handleLlm(
               )
             : null,
       })
+      .then((settled) => settled && reportSettled(metrics, labels, limits, settled))
       .catch((error: unknown) => {
         metrics.budgetStoreErrors.inc({ op: 'settle' });
         ctx.logger.warn({ tenant: policy.tenantId, err: error }, 'budget settle failed');
@@ -567,6 +579,16 @@ export async function handleLlm(
       () => undefined,
     );
   };
+  // Waiting for holds to settle: the call started beside the reserve would be answered and thrown
+  // away at the provider's cost; stop it now and start afresh once the budget says yes.
+  const dropSpeculative = () => {
+    waited = true;
+    if (!pending) return;
+    discard(pending, abort);
+    pending = null;
+    abort = new AbortController();
+    if (reply.raw.destroyed) abort.abort();
+  };
   const holdUntil = ctx.exhausted.get(policy.tenantId);
   let pending: Promise<ChainResult<Attempted>> | null = null;
   if (holdUntil === undefined || holdUntil <= now()) {
@@ -580,7 +602,9 @@ export async function handleLlm(
     if (pending) discard(pending, abort);
     throw error;
   }
-  if (downgraded && pending) {
+  // A downgrade, or a wait for holds to settle: the speculative call was for the old plan or is
+  // stale; start again now that the budget said yes.
+  if ((downgraded || waited) && pending) {
     discard(pending, abort);
     pending = null;
     abort = new AbortController();
@@ -592,7 +616,7 @@ export async function handleLlm(
     chain = await (pending ?? runFor(candidates, abort.signal));
   } catch (error) {
     reply.raw.off('close', onClose);
-    if (reserved) settle(null, null);
+    settle(null, null);
     throw error;
   }
 
