@@ -61,8 +61,10 @@ const rssMb = () => {
 };
 
 const updates: { tenantId: string; version: string; at: number }[] = [];
-await sub.subscribe(keys.updates);
-sub.on('message', (_c, m) => {
+// Like a sidecar holding these tenants: SSUBSCRIBE to their shard channels (policy/wire.ts).
+for (const i of [...Array.from({ length: PATCHES }, (_, j) => j), N - 1])
+  await sub.ssubscribe(keys.updates(`${NS}-t${i}`));
+sub.on('smessage', (_c: string, m: string) => {
   const u = JSON.parse(m) as { tenantId: string; version: string };
   updates.push({ ...u, at: Date.now() });
 });

@@ -1,16 +1,29 @@
 /**
  * The contract between the operator (writer) and the sidecars (readers) in Redis: key names,
  * the tenant record, the update message, and the API-key hash. Pure; both sides import it, so
- * a change here is a change to both. See docs/adr/0005-redis-layout.md.
+ * a change here is a change to both. See docs/adr/0005-redis-layout.md and, for the slot layout,
+ * docs/adr/0024-redis-cluster-layout.md.
  *
- *   {p}policy:{tenant}             string  JSON TenantRecord (effective policy + API-key hashes)
- *   {p}policies                    hash    tenant -> effective version (for resync by version)
- *   {p}policies:generation         string  INCR on every write or delete (cheap "anything new?")
- *   {p}policy-updates              channel JSON PolicyUpdate, published after each write/delete
- *   {p}replicas                    zset    sidecar replica id -> last heartbeat (ms, Redis TIME)
- *   {p}rl:{tenant}                 (limiter-owned keys, prefix reserved)
- *   {p}budget:{tenant}:{periodKey} (egress-owned budget counters, prefix reserved)
- *   {p}usage:{day}:{tenant}        hash    "{provider}/{model}|{metric}" -> cumulative count
+ * Every key of one tenant carries the hash tag {<tenant>}, so on Redis Cluster they all live in
+ * one slot: a request-path script (rate limit, budget) and the operator's MULTI for a tenant are
+ * never cross-slot. Worked example, prefix "sluice:" and tenant "acme": "sluice:{acme}:policy",
+ * "sluice:{acme}:rl" and "sluice:{acme}:budget:tokens:2026-12" all hash only "acme": CRC16("acme")
+ * mod 16384 = 11304 for each of them.
+ *
+ *   {p}{<tenant>}:policy              string  JSON TenantRecord (effective policy + API-key hashes)
+ *   {p}{<tenant>}:version             string  effective version (resync compares this, not the record)
+ *   {p}{<tenant>}:updates             shard channel  JSON PolicyUpdate (SPUBLISH in the record's MULTI)
+ *   {p}{<tenant>}:rl                  limiter-owned (GCRA state)
+ *   {p}{<tenant>}:budget:{periodKey}  egress-owned budget counters
+ *   {p}{<tenant>}:usage:{day}         hash    "{provider}/{model}|{metric}" -> cumulative count
+ *   {p}apikey:{<sha256 hex>}          string  tenant id of that API key (lazy lookup on first sight)
+ *   {p}{~global}:policies             hash    tenant -> effective version (installation index)
+ *   {p}{~global}:generation           string  INCR on every write or delete (cheap "anything new?")
+ *   {p}{~global}:replicas             zset    sidecar replica id -> last heartbeat (ms, Redis TIME)
+ *
+ * The global keys share one tag ("~" is not a DNS-label character, so no tenant id can collide)
+ * and none of them is touched per request: the index and the generation are written by the
+ * operator and read by a sidecar's periodic resync, the replica set once per heartbeat.
  *
  * Usage counters are cumulative per UTC day; the operator's rollup copies the totals into
  * Postgres with an absolute upsert, so a rollup repeated after a crash neither loses nor
@@ -42,17 +55,67 @@ export const USAGE_METRICS = ['requests', 'prompt_tokens', 'completion_tokens', 
 export type UsageMetric = (typeof USAGE_METRICS)[number];
 
 export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
+  checkPrefix(prefix);
+  const t = (tenantId: string) => `${prefix}{${checkTenant(tenantId)}}:`;
+  const g = `${prefix}{~global}:`;
+  return {
+    policy: (tenantId: string) => `${t(tenantId)}policy`,
+    version: (tenantId: string) => `${t(tenantId)}version`,
+    /** The tenant's shard channel (SPUBLISH / SSUBSCRIBE): same slot as its record. */
+    updates: (tenantId: string) => `${t(tenantId)}updates`,
+    rate: (tenantId: string) => `${t(tenantId)}rl`,
+    budget: (tenantId: string, periodKey: string) => `${t(tenantId)}budget:${periodKey}`,
+    usage: (day: string, tenantId: string) => `${t(tenantId)}usage:${day}`,
+    /** SCAN pattern of every usage hash; `parseUsageKey` reads one back. */
+    usagePattern: `${prefix}{*}:usage:*`,
+    apiKey: (keyHash: string) =>
+      `${prefix}apikey:{${keyHash.startsWith('sha256:') ? keyHash.slice(7) : keyHash}}`,
+    policyIndex: `${g}policies`,
+    generation: `${g}generation`,
+    replicas: `${g}replicas`,
+    /** Operator-private: the audit outbox drained to Postgres by the leader. */
+    outbox: `${g}operator:outbox`,
+  };
+}
+
+/**
+ * The single-node names before the slot layout (ADR 0024), kept only so the migration
+ * (operator/stores/redis-migrate.ts) can find and move them.
+ */
+export function legacyRedisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
   return {
     policy: (tenantId: string) => `${prefix}policy:${tenantId}`,
+    policyPattern: `${prefix}policy:*`,
     policyIndex: `${prefix}policies`,
     generation: `${prefix}policies:generation`,
     updates: `${prefix}policy-updates`,
     replicas: `${prefix}replicas`,
-    rate: (tenantId: string) => `${prefix}rl:${tenantId}`,
-    budget: (tenantId: string, periodKey: string) => `${prefix}budget:${tenantId}:${periodKey}`,
-    usage: (day: string, tenantId: string) => `${prefix}usage:${day}:${tenantId}`,
+    ratePattern: `${prefix}rl:*`,
+    budgetPattern: `${prefix}budget:*`,
     usagePattern: `${prefix}usage:*`,
+    outbox: `${prefix}operator:outbox`,
   };
+}
+
+/** Day and tenant of a usage key ("{p}{acme}:usage:2026-12-03"), or null when it is not one. */
+export function parseUsageKey(prefix: string, key: string): { day: string; tenantId: string } | null {
+  const m = /^\{([a-z0-9-]+)\}:usage:(\d{4}-\d{2}-\d{2})$/.exec(
+    key.startsWith(prefix) ? key.slice(prefix.length) : '',
+  );
+  return m ? { tenantId: m[1]!, day: m[2]! } : null;
+}
+
+function checkPrefix(prefix: string): void {
+  // A brace in the prefix would become the hash tag and put every tenant in one slot.
+  if (/[{}]/.test(prefix))
+    throw new TypeError(`redis key prefix must not contain "{" or "}": ${JSON.stringify(prefix)}`);
+}
+
+function checkTenant(tenantId: string): string {
+  // Tenant ids are DNS labels (policy/schema/tenant-policy.ts); a brace would break the tag.
+  if (tenantId === '' || /[{}]/.test(tenantId))
+    throw new TypeError(`not a tenant id: ${JSON.stringify(tenantId)}`);
+  return tenantId;
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -7,13 +7,15 @@
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Pool } from 'undici';
 import { isSluiceError } from '../policy/errors.ts';
 import { redisKeys } from '../policy/wire.ts';
 import { FileSource } from './config/file-source.ts';
+import { addEgressLazyLoad, lazyLoadPlugin } from './config/lazy-load.ts';
 import { PolicySet } from './config/policy-set.ts';
+import { createRedisClient } from './config/redis-client.ts';
 import { RedisSource } from './config/redis-source.ts';
 import type { Settings } from './config/settings.ts';
 import { buildEgressApp } from './egress/app.ts';
@@ -57,7 +59,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     deps.log ??
     pino({ level: settings.logLevel, base: { component: 'sidecar', replica: settings.replicaId } });
   const metrics = new SidecarMetrics(now);
-  const policies = new PolicySet();
+  // Redis mode holds the tenants this replica serves, not the installation (docs/adr/0025).
+  const policies = new PolicySet(settings.redis ? { capacity: settings.policyCacheSize } : {});
   const closers: (() => Promise<void> | void)[] = [];
 
   // --- policy source and limiter store ---
@@ -67,17 +70,16 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   let redisSource: RedisSource | undefined;
   if (settings.redis) {
     const keys = redisKeys(settings.redisPrefix);
-    const retryStrategy = (attempt: number) => Math.min(50 * attempt, 1_000);
-    const client = new Redis(settings.redis, {
-      // Fail fast while disconnected: the limiter's failure mode answers instead of a queue.
-      enableOfflineQueue: false,
+    // redis://, redis+cluster:// or redis+sentinel:// (sidecar/config/redis-client.ts). The
+    // command client fails fast while disconnected: the limiter's failure mode answers instead.
+    const client = createRedisClient(settings.redis, {
+      failFast: true,
       maxRetriesPerRequest: 0,
-      commandTimeout: settings.redisCommandTimeoutMs,
-      retryStrategy,
+      commandTimeoutMs: settings.redisCommandTimeoutMs,
       connectionName: `sluice-sidecar:${settings.replicaId}`,
-    });
-    const subscriber = new Redis(settings.redis, {
-      retryStrategy,
+    }) as Redis; // a Cluster has the same command surface; the stores are typed for Redis
+    const subscriber = createRedisClient(settings.redis, {
+      subscriber: true,
       connectionName: `sluice-sub:${settings.replicaId}`,
     });
     redisClient = client;
@@ -100,6 +102,9 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       now,
       stateDir: settings.stateDir,
       resyncMs: settings.resyncMs,
+      lookupsPerSec: settings.policyLookupsPerSec,
+      negativeTtlMs: settings.unknownKeyTtlMs,
+      registry: metrics.registry,
     });
     // Replica heartbeat: the live count divides the limit in local-share mode.
     const beat = () => {
@@ -183,6 +188,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     log.error({ err: error, tenant: policy?.tenantId }, 'ingress error');
     return sendError(reply, 'SLUICE_UPSTREAM_UNAVAILABLE', 'internal error in the sidecar');
   });
+  if (redisSource) await ingress.register(lazyLoadPlugin, { policies, source: redisSource });
   await ingress.register(tenantAuthPlugin, { policies, metrics, now: monotonic });
   await ingress.register(rateLimitPlugin, { limiter, metrics });
   await ingress.register(bodyPlugin, { bodyLimitBytes: settings.bodyLimitBytes });
@@ -208,7 +214,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  const admin = adminApp(policies, limiter);
+  const admin = adminApp(policies, limiter, redisSource);
 
   // --- egress: the app's LLM calls, on loopback only (the tenant comes from x-sluice-tenant,
   // which only this pod's ingress can have set: DESIGN decision 8) ---
@@ -224,6 +230,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
           stateDir: settings.stateDir,
         })
       : null;
+  if (egress && redisSource) addEgressLazyLoad(egress, { policies, source: redisSource });
 
   const listen = async (app: Listenable, port: number, host = settings.host) => {
     await app.listen({ host, port });
@@ -262,15 +269,20 @@ interface Listenable {
   server: { address(): ReturnType<import('node:net').Server['address']> };
 }
 
-function adminApp(policies: PolicySet, limiter: Limiter): FastifyInstance {
+function adminApp(policies: PolicySet, limiter: Limiter, source?: RedisSource): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!policies.ready()) return sendError(reply, 'SLUICE_NOT_READY');
-    return { status: 'ready', tenants: policies.size(), limiter: limiter.mode() };
+    return { status: 'ready', tenants: policies.size(), capacity: policies.limit(), limiter: limiter.mode() };
   });
   app.get<{ Params: { tenantId: string } }>('/policies/:tenantId', async (request, reply) => {
-    const record = policies.byTenant(request.params.tenantId);
+    // Redis mode loads a tenant this replica does not hold yet (ADR 0025).
+    const record =
+      policies.peek(request.params.tenantId) ??
+      (source && /^[a-z0-9-]{1,63}$/.test(request.params.tenantId)
+        ? await source.loadTenant(request.params.tenantId).catch(() => null)
+        : undefined);
     if (!record) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such tenant' } });
     return { tenantId: record.policy.tenantId, version: record.policy.version };
   });

@@ -83,11 +83,13 @@ describe('sidecar in Redis mode', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('loads every record at start, follows updates and deletes, and serves the version', async () => {
+  it('loads a tenant on first sight, follows its updates and deletes, and serves the version', async () => {
     await writeTenant(client, keys, { tenantId: 'alpha', tier: 'pro' }, ['k-alpha']);
     const h = await start({ stateDir });
     expect(h.policies.ready()).toBe(true);
+    expect(h.policies.size()).toBe(0); // holds what it serves, nothing yet (ADR 0025)
     expect(await hit(h.ports.ingress, 'k-alpha')).toBe(200);
+    expect(h.policies.size()).toBe(1);
     const updated = await writeTenant(
       client,
       keys,
@@ -98,8 +100,8 @@ describe('sidecar in Redis mode', () => {
     const served = await (await fetch(`http://127.0.0.1:${h.ports.admin}/policies/alpha`)).json();
     expect(served).toEqual({ tenantId: 'alpha', version: updated.policy.version });
     await writeTenant(client, keys, { tenantId: 'beta', tier: 'free', suspended: true }, ['k-beta']);
-    await until(() => h.policies.byTenant('beta') !== undefined, 'the new tenant');
     expect(await hit(h.ports.ingress, 'k-beta')).toBe(403);
+    expect(h.policies.byTenant('beta')).toBeDefined();
     await deleteTenant(client, keys, 'beta');
     await until(() => h.policies.byTenant('beta') === undefined, 'the delete');
     expect(await hit(h.ports.ingress, 'k-beta')).toBe(401);
@@ -181,6 +183,10 @@ describe('sidecar in Redis mode', () => {
     const b = await start({ replicaId: 'outage-b' });
     await until(() => a.limiter.liveReplicas() === 2 && b.limiter.liveReplicas() === 2, 'two live replicas');
     expect(a.limiter.mode()).toBe('global');
+    // Each replica serves the tenant once before the outage: it holds what it served (ADR 0025).
+    expect([await hit(a.ports.ingress, 'k-outage'), await hit(b.ports.ingress, 'k-outage')]).toEqual([
+      200, 200,
+    ]);
     await redis.stop();
     await until(
       () => a.limiter.mode() === 'local-share' && b.limiter.mode() === 'local-share',
