@@ -19,6 +19,9 @@
  *   {p}apikey:{<sha256 hex>}          string  tenant id of that API key (lazy lookup on first sight)
  *   {p}{~global}:policies             hash    tenant -> effective version (installation index)
  *   {p}{~global}:generation           string  INCR on every write or delete (cheap "anything new?")
+ *   {p}{~global}:changes              zset    tenant -> generation of its last change (the last
+ *                                             CHANGES_KEPT): a resync reads what changed since it
+ *                                             last looked, not every held tenant's version
  *   {p}{~global}:replicas             zset    sidecar replica id -> last heartbeat (ms, Redis TIME)
  *
  * The global keys share one tag ("~" is not a DNS-label character, so no tenant id can collide)
@@ -33,6 +36,9 @@ import { createHash } from 'node:crypto';
 import type { EffectivePolicy } from './effective.ts';
 
 export const DEFAULT_KEY_PREFIX = 'sluice:';
+
+/** Entries kept in the change feed ({p}{~global}:changes); older resyncs compare every version. */
+export const CHANGES_KEPT = 10_000;
 
 export interface TenantRecord {
   policy: EffectivePolicy;
@@ -72,6 +78,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
       `${prefix}apikey:{${keyHash.startsWith('sha256:') ? keyHash.slice(7) : keyHash}}`,
     policyIndex: `${g}policies`,
     generation: `${g}generation`,
+    changes: `${g}changes`,
     replicas: `${g}replicas`,
     /** Operator-private: the audit outbox drained to Postgres by the leader. */
     outbox: `${g}operator:outbox`,

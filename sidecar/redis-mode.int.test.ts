@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
-import { type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
+import { spawnSidecar } from '../bench/lib/sidecar-process.ts';
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
 import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
@@ -151,10 +151,15 @@ describe('sidecar in Redis mode', () => {
       '--log-level',
       'warn',
     ];
-    const procs: SidecarProcess[] = await Promise.all(
+    // Started together; if one fails to start, the others are stopped before the test fails
+    // (a leftover would count as a live replica in the tests after this one).
+    const started = await Promise.allSettled(
       [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${n}`])),
     );
+    const procs = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     try {
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
       const statuses = await Promise.all(
         procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, 'k-shared'))),
       );

@@ -3,8 +3,8 @@
  * (docs/adr/0024-redis-cluster-layout.md). A change is written in this order, each step
  * single-slot:
  *
- *   1. global slot, MULTI: RPUSH outbox (deterministic ids: a repeat is harmless), HSET index,
- *      INCR generation
+ *   1. global slot, one script: RPUSH outbox (deterministic ids: a repeat is harmless), HSET
+ *      index, INCR generation, ZADD the change feed (tenant -> that generation), trimmed
  *   2. {p}apikey:{hash} -> tenant for each of the record's API-key hashes (one slot each)
  *   3. tenant slot, MULTI: SET record, SET version, SPUBLISH the tenant's shard channel
  *   4. delete the index entries of hashes the tenant no longer has (only if still theirs)
@@ -15,6 +15,7 @@
  * Thin: no decisions here.
  */
 import {
+  CHANGES_KEPT,
   decodeRecord,
   encodeRecord,
   type PolicyUpdate,
@@ -36,6 +37,17 @@ export interface UsageHash {
 // Deletes an API-key index entry only while it still names this tenant (a key moved to another
 // tenant keeps its new entry).
 const DEL_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+// Step 1 as one script (MULTI cannot feed INCR's result to ZADD). KEYS: generation, changes,
+// index, outbox. ARGV: tenant, '1' write / '0' delete, version, kept, outbox entries...
+const GLOBAL_STEP = `
+local g = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], g, ARGV[1])
+local n = redis.call('ZCARD', KEYS[2])
+if n > tonumber(ARGV[4]) then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, n - tonumber(ARGV[4]) - 1) end
+if ARGV[2] == '1' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) else redis.call('HDEL', KEYS[3], ARGV[1]) end
+for i = 5, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+return g`;
 
 /** How long after start the usage rollup also merges single-node keys (a rolling upgrade). */
 const LEGACY_MERGE_MS = 60 * 60_000;
@@ -125,9 +137,7 @@ export async function writeTenantRecord(
 ): Promise<void> {
   const tenantId = record.policy.tenantId;
   const previous = await redis.get(keys.policy(tenantId));
-  const global = redis.multi();
-  if (outbox.length > 0) global.rpush(keys.outbox, ...outbox.map((e) => JSON.stringify(e)));
-  check(await global.hset(keys.policyIndex, tenantId, record.policy.version).incr(keys.generation).exec());
+  await globalStep(redis, keys, tenantId, record.policy.version, outbox);
   await Promise.all(record.apiKeyHashes.map((h) => redis.set(keys.apiKey(h), tenantId)));
   const update: PolicyUpdate = { tenantId, version: record.policy.version, deleted: false };
   check(
@@ -150,9 +160,7 @@ export async function deleteTenantRecord(
   outbox: OutboxEvent[] = [],
 ): Promise<void> {
   const previous = await redis.get(keys.policy(tenantId));
-  const global = redis.multi();
-  if (outbox.length > 0) global.rpush(keys.outbox, ...outbox.map((e) => JSON.stringify(e)));
-  check(await global.hdel(keys.policyIndex, tenantId).incr(keys.generation).exec());
+  await globalStep(redis, keys, tenantId, null, outbox);
   const update: PolicyUpdate = { tenantId, version: '', deleted: true };
   check(
     await redis
@@ -163,6 +171,28 @@ export async function deleteTenantRecord(
   );
   const hashes = previous === null ? [] : oldHashes(previous);
   await Promise.all(hashes.map((h) => redis.eval(DEL_IF, 1, keys.apiKey(h), tenantId)));
+}
+
+function globalStep(
+  redis: RedisClient,
+  keys: RedisKeys,
+  tenantId: string,
+  version: string | null,
+  outbox: OutboxEvent[],
+): Promise<unknown> {
+  return redis.eval(
+    GLOBAL_STEP,
+    4,
+    keys.generation,
+    keys.changes,
+    keys.policyIndex,
+    keys.outbox,
+    tenantId,
+    version === null ? '0' : '1',
+    version ?? '',
+    CHANGES_KEPT,
+    ...outbox.map((e) => JSON.stringify(e)),
+  );
 }
 
 function oldHashes(text: string): string[] {

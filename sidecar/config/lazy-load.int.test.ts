@@ -143,4 +143,23 @@ describe('sidecar holds the tenants it serves', () => {
     expect((await hit(h, 'k-lb-2')).status).toBe(200);
     expect(await client.get(keys.apiKey(h.policies.peek('lb')!.apiKeyHashes[0]!))).toBe('lb');
   });
+
+  it('a change whose message was lost is caught by the next resync, through the change feed', async () => {
+    const h = await start({ resyncMs: 200 });
+    expect((await hit(h, 'k-lc')).status).toBe(200);
+    // The operator's steps without the SPUBLISH (policy/wire.ts): index, generation, change feed,
+    // then the record and its version.
+    const record = JSON.parse((await client.get(keys.policy('lc')))!);
+    record.policy.suspended = true;
+    record.policy.version = 'lost-message-version';
+    const generation = await client.incr(keys.generation);
+    await client.zadd(keys.changes, generation, 'lc');
+    await client.hset(keys.policyIndex, 'lc', record.policy.version);
+    await client
+      .multi()
+      .set(keys.policy('lc'), JSON.stringify(record))
+      .set(keys.version('lc'), record.policy.version)
+      .exec();
+    await until(async () => (await hit(h, 'k-lc')).status === 403, 'the suspension through the resync');
+  });
 });

@@ -10,8 +10,9 @@
  *    rate and nothing more (over it: 503 SLUICE_NOT_READY, never a false 401).
  *  - Pushed invalidation: the operator SPUBLISHes on the tenant's channel in the same MULTI as
  *    the record, so only replicas holding the tenant hear of it; a message reloads the record.
- *  - Resync (on reconnect, and every --resync-ms when the global generation moved) compares the
- *    held tenants' {p}{tenant}:version keys and reloads what differs.
+ *  - Resync (on reconnect, and every --resync-ms when the global generation moved) reads the
+ *    change feed since the generation it last saw and compares only the held tenants that
+ *    changed ({p}{tenant}:version); reloads what differs. A safety net for a lost message.
  *  - The last-known-good snapshot in --state-dir holds the tenants this replica served; start-up
  *    uses it when Redis is down, and re-reads those tenants from Redis (warm start) when it is up.
  *
@@ -22,7 +23,13 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { decodeRecord, type PolicyUpdate, type RedisKeys, type TenantRecord } from '../../policy/wire.ts';
+import {
+  CHANGES_KEPT,
+  decodeRecord,
+  type PolicyUpdate,
+  type RedisKeys,
+  type TenantRecord,
+} from '../../policy/wire.ts';
 import type { SidecarMetrics } from '../metrics.ts';
 import type { PolicySet } from './policy-set.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -71,6 +78,8 @@ export class RedisSource {
   private readonly inflightTenants = new Map<string, Promise<TenantRecord | null>>();
   private readonly negative = new Map<string, number>();
   private readonly subscribed = new Set<string>();
+  /** Held tenants whose record was behind its index entry at the last resync. */
+  private readonly pending = new Set<string>();
   private tokens: number;
   private refilledAt: number;
   private readonly lookups: Counter<'result'>;
@@ -220,17 +229,35 @@ export class RedisSource {
     if (client.status !== 'ready') return;
     try {
       const generation = await client.get(keys.generation);
-      if (!force && generation === this.generation) {
+      if (!force && generation === this.generation && this.pending.size === 0) {
         metrics.synced(now());
         return;
       }
-      const held = set.tenantIds();
+      // What may have changed: the change feed since the generation this replica last saw (one
+      // ZRANGEBYSCORE, whatever the number of held tenants), or every held tenant when the feed
+      // cannot tell (forced, first time, Redis restarted, or more changes than the feed keeps).
+      const last = this.generation === null ? null : Number(this.generation);
+      const current = generation === null ? null : Number(generation);
+      let candidates: string[];
+      if (force || last === null || current === null || current < last || current - last >= CHANGES_KEPT) {
+        candidates = set.tenantIds();
+      } else if (current === last) {
+        candidates = [];
+      } else {
+        const changed = await client.zrangebyscore(keys.changes, `(${last}`, current);
+        candidates = changed.filter((t) => set.peek(t) !== undefined);
+      }
+      for (const t of this.pending) if (set.peek(t) && !candidates.includes(t)) candidates.push(t);
+      this.pending.clear();
       let changed = 0;
       const missing: string[] = [];
-      for (let i = 0; i < held.length; i += CHUNK) {
-        const chunk = held.slice(i, i + CHUNK);
+      for (let i = 0; i < candidates.length; i += CHUNK) {
+        const chunk = candidates.slice(i, i + CHUNK);
         // One GET per tenant (different slots); auto-pipelining batches them per node.
-        const versions = await Promise.all(chunk.map((t) => client.get(keys.version(t))));
+        const [versions, indexed] = await Promise.all([
+          Promise.all(chunk.map((t) => client.get(keys.version(t)))),
+          client.hmget(keys.policyIndex, ...chunk),
+        ]);
         for (let j = 0; j < chunk.length; j++) {
           const tenantId = chunk[j]!;
           const version = versions[j];
@@ -238,17 +265,20 @@ export class RedisSource {
             missing.push(tenantId);
             continue;
           }
+          // The operator writes the index before the record: a record still behind its index
+          // entry is being written right now; look again next time.
+          if (indexed[j] !== null && indexed[j] !== version) this.pending.add(tenantId);
           if (set.peek(tenantId)?.policy.version !== version || force) {
             if (await this.reload(tenantId)) changed++;
           }
         }
       }
-      if (generation === null && missing.length === held.length && held.length > 0) {
+      if (generation === null && missing.length === candidates.length && candidates.length > 0) {
         // Redis answers but holds no policy data at all (restarted without persistence, or
         // flushed): that is not "every tenant was deleted". Keep serving until the operator
         // writes again; a deletion is pushed on the tenant's channel and applies at once.
         log.warn(
-          { tenants: held.length },
+          { tenants: candidates.length },
           'redis has no policy data; keeping the held tenants until the operator writes',
         );
       } else {
@@ -263,7 +293,10 @@ export class RedisSource {
       this.publishMetrics();
       metrics.synced(now());
       if (changed > 0 || force) {
-        log.info({ tenants: set.size(), changed, generation }, 'held tenants synced from redis');
+        log.info(
+          { tenants: set.size(), checked: candidates.length, changed, generation },
+          'held tenants synced from redis',
+        );
         this.scheduleSnapshot();
       }
     } catch (error) {

@@ -76,6 +76,8 @@ export async function startRedisCluster(
         ...['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'no'],
         ...['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`],
         ...['--cluster-node-timeout', '1000', '--cluster-require-full-coverage', 'no'],
+        // A lone node never learns its address from a peer: announce it, or CLUSTER SLOTS says "".
+        ...['--cluster-announce-ip', '127.0.0.1'],
         ...['--dir', dir, '--save', '', '--appendonly', 'no', '--dbfilename', `dump-${port}.rdb`],
         ...['--logfile', `node-${port}.log`, '--repl-diskless-sync-delay', '0'],
       ],
