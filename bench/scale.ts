@@ -144,6 +144,16 @@ const conditions = {
       total_incl_script: ms3(denied.total),
       answered_429: denied.matched,
     },
+    denied_at_10x_the_limit: {
+      sent_per_s: 200,
+      limit_per_s: 20,
+      admitted: steadyAdmitted,
+      denied: steadyDenied,
+      // Script calls beyond one per admitted request, spread over the denials.
+      round_trips_per_denied: ms3(
+        Math.max(0, (steadyStats['evalsha'] ?? 0) - steadyAdmitted) / Math.max(1, steadyDenied),
+      ),
+    },
     conditions,
   });
   await sidecar.stop();
