@@ -257,10 +257,8 @@ function parseArgs(argv: string[]): ModelInput {
   const input: ModelInput = { ...MEASURED };
   for (const arg of argv) {
     const m = /^--([a-z-]+)=([\d.e+]+)$/.exec(arg);
-    const key = m?.[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as
-      | keyof ModelInput
-      | undefined;
-    if (!m || !key || !(key in input))
+    const key = (m?.[1] ?? '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof ModelInput;
+    if (!m || !(key in input))
       throw new Error(`unknown argument ${arg}; use --name=number with a ModelInput name`);
     input[key] = Number(m[2]);
   }
