@@ -37,8 +37,11 @@ const db = await tempDatabase(env.databaseUrl);
 
 await kubectl(['apply', '-f', `${root}crds/`]);
 await kubectl(['create', 'namespace', NS]);
-// Node flags for the operator process, e.g. OPERATOR_NODE_FLAGS=--max-old-space-size=128.
-const nodeFlags = (process.env['OPERATOR_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+// Node flags for the operator process: by default the chart's operator.nodeOptions
+// (charts/sluice/values.yaml); OPERATOR_NODE_FLAGS='' measures Node's own defaults.
+const nodeFlags = (process.env['OPERATOR_NODE_FLAGS'] ?? '--max-semi-space-size=2 --heap-growing-percent=20')
+  .split(' ')
+  .filter(Boolean);
 const child = spawn(
   `${root}node_modules/node/bin/node`,
   [

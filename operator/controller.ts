@@ -66,6 +66,9 @@ export class TenantPolicyController {
           path: `/apis/${GROUP}/${VERSION}${scope}/${PLURAL}`,
           // Only what reconcile reads (operator/kube/trim.ts): most of the operator's memory at scale.
           transform: trimPolicy,
+          // A shard: a policy whose label leaves the selector arrives as DELETED and is left
+          // alone in Redis (not-found), for the shard that now owns it.
+          ...(s.shardSelector ? { labelSelector: s.shardSelector } : {}),
           onUpsert: (p) => this.policyChanged(p),
           onDelete: (p) => this.policyChanged(p, true),
         }),
