@@ -44,7 +44,9 @@ describe('parseSettings', () => {
   });
 
   it('takes a shard selector for the TenantPolicies it owns', () => {
-    expect(parseSettings(['--shard-selector', 'sluice.dev/shard=a'], env).shardSelector).toBe('sluice.dev/shard=a');
+    expect(parseSettings(['--shard-selector', 'sluice.dev/shard=a'], env).shardSelector).toBe(
+      'sluice.dev/shard=a',
+    );
     expect(parseSettings([], env).shardSelector).toBe('');
   });
 

@@ -188,7 +188,9 @@ export class RedisSource {
   private async doLookupKey(keyHash: string): Promise<LookupResult> {
     const { client, keys, log } = this.o;
     try {
-      const tenantId = await client.get(keys.apiKey(keyHash));
+      // A first sight is rare per key: worth two more tries before answering "cannot check"
+      // (a command that timed out on a busy node, a connection still being set up).
+      const tenantId = await retry(() => client.get(keys.apiKey(keyHash)));
       if (tenantId !== null) {
         const record = await this.loadTenant(tenantId);
         // The index may lag a key rotation: only the record's own list counts.
@@ -211,7 +213,7 @@ export class RedisSource {
     const { client, keys, set } = this.o;
     // Subscribe first, then read: an update published in between is not missed.
     await this.subscribe(tenantId);
-    const text = await client.get(keys.policy(tenantId));
+    const text = await retry(() => client.get(keys.policy(tenantId)));
     if (text === null) {
       this.unsubscribe(tenantId);
       return null;
@@ -474,6 +476,17 @@ export class RedisSource {
       { tenants: set.size(), savedAt: snapshot.savedAt },
       'redis unreachable: serving the tenants of the last-known-good snapshot',
     );
+  }
+}
+
+async function retry<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 20 * i));
+    }
   }
 }
 
