@@ -61,6 +61,10 @@ function clientFor(target: RedisTarget, o: RedisClientOptions): RedisClient {
       name: target.name,
       db: target.db,
       sentinelRetryStrategy: retryStrategy,
+      // Follow a failover at once (+switch-master from the sentinels), and a command that hit a
+      // demoted master (READONLY) reconnects and is sent again to the new one.
+      failoverDetector: true,
+      reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
       ...(target.sentinelUsername ? { sentinelUsername: target.sentinelUsername } : {}),
       ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
       ...(target.tls ? { enableTLSForSentinelMode: true } : {}),
