@@ -23,10 +23,26 @@
  *                                             CHANGES_KEPT): a resync reads what changed since it
  *                                             last looked, not every held tenant's version
  *   {p}{~global}:replicas             zset    sidecar replica id -> last heartbeat (ms, Redis TIME)
+ *   {p}{~global}:replica-info:{id}    string  JSON ReplicaInfo, rewritten each heartbeat, expires like it
+ *   {p}{~global}:served-open          zset    tenant -> deadline (ms, Redis TIME) of its acknowledgement window
+ *   {p}{<tenant>}:served              hash    sidecar replica id -> "{version} {appliedAtMs}" (Redis clock),
+ *                                             or "- {atMs}" when that sidecar does not hold the tenant
+ *   {p}{~activity-<b>}:{minute}       hash    "{tenant}|{metric}" -> count in that minute (epoch minute),
+ *                                             b = activityBucket(tenant), one of ACTIVITY_BUCKETS
  *
  * The global keys share one tag ("~" is not a DNS-label character, so no tenant id can collide)
  * and none of them is touched per request: the index and the generation are written by the
- * operator and read by a sidecar's periodic resync, the replica set once per heartbeat.
+ * operator and read by a sidecar's periodic resync, the replica set, the replica info and the
+ * open acknowledgement windows once per heartbeat. The activity hashes are split into
+ * ACTIVITY_BUCKETS tags by tenant: every sidecar adds a field per busy tenant and metric every
+ * 5 s, which at 1,000 sidecars is tens of thousands of HINCRBY/s (docs/scale.md) — one tag would
+ * put all of it on one master, 16 spread it over the masters like the tenants' own keys.
+ *
+ * The served keys are the sidecars' acknowledgement of what they serve (docs/adr/0022): the
+ * operator opens a window for a tenant when it writes a new version; while it is open, each
+ * sidecar records the version it serves for that tenant, or that it does not hold the tenant
+ * (it loads the current record on first use, docs/adr/0025). Activity is what the sidecars
+ * counted (requests, rejections, tokens, cost) per tenant and minute, for `kubectl sluice top`.
  *
  * Usage counters are cumulative per UTC day; the operator's rollup copies the totals into
  * Postgres with an absolute upsert, so a rollup repeated after a crash neither loses nor
@@ -80,6 +96,12 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     generation: `${g}generation`,
     changes: `${g}changes`,
     replicas: `${g}replicas`,
+    replicaInfo: (replicaId: string) => `${g}replica-info:${replicaId}`,
+    /** Acknowledgement windows (docs/adr/0022): read by every sidecar's heartbeat. */
+    servedOpen: `${g}served-open`,
+    served: (tenantId: string) => `${t(tenantId)}served`,
+    /** One of ACTIVITY_BUCKETS hashes of a minute; `activityBucket(tenant)` says which. */
+    activity: (epochMinute: number, bucket: number) => `${prefix}{~activity-${bucket}}:${epochMinute}`,
     /** Operator-private: the audit outbox drained to Postgres by the leader. */
     outbox: `${g}operator:outbox`,
   };
@@ -101,6 +123,8 @@ export function legacyRedisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     budgetPattern: `${prefix}budget:*`,
     usagePattern: `${prefix}usage:*`,
     outbox: `${prefix}operator:outbox`,
+    /** The acknowledgement windows of ADR 0022 before the slot layout (dropped, not moved). */
+    servedOpen: `${prefix}served:open`,
   };
 }
 
@@ -126,6 +150,56 @@ function checkTenant(tenantId: string): string {
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** What one sidecar says about itself at each heartbeat ({p}replica-info:{replica}). */
+export interface ReplicaInfo {
+  /** Rate-limit store mode in force: global, local-share, open, closed. */
+  limiterMode: string;
+  /** Tenants in its policy set. */
+  tenants: number;
+  /** When it wrote this (ms, Redis TIME). */
+  at: number;
+}
+
+/** Per-tenant counters in {p}activity:{minute}; the field is "{tenant}|{metric}". */
+export const ACTIVITY_METRICS = ['requests', 'rejected', 'tokens', 'cost_micro_usd'] as const;
+export type ActivityMetric = (typeof ACTIVITY_METRICS)[number];
+
+/** Activity hashes per minute, each its own hash tag (slot): the write load spreads over the masters. */
+export const ACTIVITY_BUCKETS = 16;
+
+/** Which activity hash of a minute holds the tenant's fields: FNV-1a of the id, mod ACTIVITY_BUCKETS. */
+export function activityBucket(tenantId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < tenantId.length; i++) h = Math.imul(h ^ tenantId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % ACTIVITY_BUCKETS;
+}
+
+/** Activity hashes are kept this long (so `top --minutes` can look back up to an hour). */
+export const ACTIVITY_TTL_SECONDS = 2 * 3_600;
+
+/**
+ * One acknowledgement in {p}{tenant}:served: "{version} {appliedAtMs}", or NOT_HELD in place of
+ * the version when the sidecar does not hold the tenant (it has not served it, or evicted it):
+ * such a sidecar serves no old version, and loads the current record on the tenant's first
+ * request (docs/adr/0025-sidecar-holds-what-it-serves.md). Versions are hex digests, never "-".
+ */
+export const NOT_HELD = '-';
+
+export function encodeServed(version: string, appliedAtMs: number): string {
+  return `${version} ${Math.round(appliedAtMs)}`;
+}
+
+export function decodeServed(text: string): { version: string; appliedAtMs: number; held: boolean } | null {
+  const space = text.indexOf(' ');
+  if (space <= 0) return null;
+  // Digits only: Number('') is 0, which would read "v1 " as applied at the epoch.
+  const stamp = text.slice(space + 1);
+  if (!/^\d{1,16}$/.test(stamp)) return null;
+  const appliedAtMs = Number(stamp);
+  const version = text.slice(0, space);
+  return { version, appliedAtMs, held: version !== NOT_HELD };
+}
 
 /** The usage hash field for one model and metric, e.g. "openai/gpt-4|prompt_tokens". */
 export function usageField(provider: string, model: string, metric: UsageMetric): string {

@@ -96,6 +96,7 @@ export async function migrateLegacyKeys(
       old.policyIndex,
       old.generation,
       old.replicas,
+      old.servedOpen,
     ];
     for (let i = 0; i < legacy.length; i += 500)
       result.policies += await redis.del(...legacy.slice(i, i + 500));

@@ -9,13 +9,18 @@
  *    the promoted master; the fault summary gets the counts;
  *  - a slot is migrated (MIGRATING/IMPORTING, key by key: ASK then MOVED) while the four
  *    sidecars load its tenant: nothing a client sees changes — every answer a 200 or a 429, the
- *    admitted count exact — and a policy change after the move still reaches the sidecars.
+ *    admitted count exact — and a policy change after the move still reaches the sidecars;
+ *  - the served report (docs/adr/0022) works across slots: the operator opens a window, the
+ *    sidecars acknowledge (a version, or "not held" for a tenant they never served) and the
+ *    report counts them, with no CROSSSLOT error anywhere.
  */
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
-import { type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
+import { planPropagation } from '../../operator/reconcile/propagation.ts';
+import { ServedStore } from '../../operator/stores/served.ts';
+import { decodeServed, type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
 import { createRedisClient } from '../../sidecar/config/redis-client.ts';
 import { periodKey } from '../../sidecar/egress/budget/budget.ts';
 import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
@@ -312,5 +317,33 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     // Every answer was settled into the tenant's month budget, on the tenant's slot.
     const tokens = await client.get(keys.budget(tenant, `tokens:${periodKey('month', Date.now())}`));
     expect(Number(tokens)).toBeGreaterThan(0);
+  });
+
+  it('acknowledgements across slots: the holder serves the version, the others say "not held"', async () => {
+    const [port] = await masterPorts();
+    const tenant = await tenantOn('acked', port!);
+    const served = new ServedStore(client, keys);
+    await served.open(tenant);
+    const record = await writeTenant(client, keys, { tenantId: tenant, tier: 'pro' }, [`k-${tenant}`]);
+    expect(await hit(procs[0]!, `k-${tenant}`)).toBe(200);
+    const live = procs.filter((p) => !stopped.has(p)).length;
+    await until(async () => {
+      const acks = Object.values(await client.hgetall(keys.served(tenant))).map((t) => decodeServed(t));
+      return acks.length === live && acks.some((a) => a?.held && a.version === record.policy.version);
+    }, 'every live sidecar acknowledged');
+    const plan = planPropagation({
+      version: record.policy.version,
+      writing: false,
+      served: await served.read(tenant),
+      previous: undefined,
+      previousCondition: undefined,
+    });
+    expect(plan.propagation).toMatchObject({ sidecars: 1, liveSidecars: live, notHeld: live - 1 });
+    expect(plan.condition).toMatchObject({ status: 'True', reason: 'AllSidecarsServing' });
+    // Replica info and activity live on their own tags; one MGET reads every replica's info.
+    await until(async () => {
+      const infos = await client.mget(procs.map((_, i) => keys.replicaInfo(`cluster-${i + 1}`)));
+      return infos.every((x) => x !== null && JSON.parse(x).limiterMode === 'global');
+    }, "every sidecar's replica info in one MGET");
   });
 });
