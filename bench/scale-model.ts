@@ -43,6 +43,14 @@ export interface ModelInput {
   llmCallsPerRequest: number;
   /** Script calls one Redis core sustains. bench/scale.ts redis_server_script_calls_per_s */
   scriptCallsPerCore: number;
+  /** HINCRBY one Redis core sustains (the activity flush). bench/scale.ts redis_server_hincrby_per_s */
+  hincrbyPerCore: number;
+  /** Activity metrics a busy tenant adds per flush (requests, rejected, tokens, cost). */
+  activityFieldsPerTenant: number;
+  /** Activity flush period (sidecar/config/served-report.ts ACTIVITY_FLUSH_MS). */
+  activityFlushMs: number;
+  /** Hashes per minute the activity is split into (policy/wire.ts ACTIVITY_BUCKETS). */
+  activityBuckets: number;
   /** Bytes per tenant in Redis: record, version, key index, index field. bench/scale.ts */
   redisConfigBytesPerTenant: number;
   /** Bytes per tenant of counters (rate, two budget counters, one usage hash). bench/scale.ts */
@@ -61,36 +69,45 @@ export interface ModelInput {
   postgresUpsertsPerS: number;
 }
 
+/**
+ * Defaults: the installation of docs/scale.md and the per-unit costs measured on the shared
+ * 2-core machine (load average 25-35 while measuring: CPU-bound figures are pessimistic).
+ * Marked "assumed" where nothing here measured it.
+ */
 export const MEASURED: ModelInput = {
   tenants: 100_000,
   sidecars: 1_000,
-  requestsPerS: 20_000,
-  deniedShare: 0.1,
-  replicasPerTenant: 10,
-  heldPerSidecar: 1_000,
-  policyChangesPerHour: 2_000,
-  modelsPerTenant: 2,
-  activeTenantShare: 0.3,
+  requestsPerS: 20_000, // 20 per sidecar per second
+  deniedShare: 0.1, // assumed
+  replicasPerTenant: 10, // assumed: a tenant's traffic goes to one deployment of 10 pods
+  heldPerSidecar: 1_000, // assumed: active tenants routed to one deployment
+  policyChangesPerHour: 2_000, // assumed: overrides, expiries, edits
+  modelsPerTenant: 2, // assumed
+  activeTenantShare: 0.3, // assumed
   masters: 3,
-  heartbeatMs: 2_000,
-  sidecarResyncMs: 30_000,
-  operatorResyncMs: 300_000,
-  rollupIntervalMs: 60_000,
-  usageDaysKept: 8,
-  roundTripsPerAdmitted: 1,
-  roundTripsPerDenied: 0.05,
-  llmCallsPerRequest: 0.5,
-  scriptCallsPerCore: 60_000,
-  redisConfigBytesPerTenant: 1_400,
-  redisCounterBytesPerTenant: 850,
-  sidecarBaseMb: 90,
-  sidecarMbPerHeldTenant: 0.01,
-  operatorBaseMb: 90,
-  operatorMbPerPolicy: 0.005,
-  reconcilesPerS: 35,
-  redisMaxMemoryMbPerMaster: 4_096,
-  operatorMemoryLimitMb: 512,
-  postgresUpsertsPerS: 5_000,
+  heartbeatMs: 2_000, // sidecar default
+  sidecarResyncMs: 30_000, // sidecar default
+  operatorResyncMs: 300_000, // operator default
+  rollupIntervalMs: 60_000, // operator default
+  usageDaysKept: 8, // sidecar/egress/usage.ts
+  roundTripsPerAdmitted: 1, // bench-scale: 1 EVALSHA (5 commands counted with the script's)
+  roundTripsPerDenied: 0.775, // bench-scale: at 10x the limit, 200/s against 20/s
+  llmCallsPerRequest: 0.5, // assumed
+  scriptCallsPerCore: 18_591, // bench-scale: redis-benchmark, GCRA script, one redis-server
+  hincrbyPerCore: 90_662, // bench-scale: redis-benchmark HINCRBY (34.5k-90.7k/s in three runs; the best, like the script figure)
+  activityFieldsPerTenant: 4, // all four metrics when the tenant made LLM calls and was denied
+  activityFlushMs: 5_000, // sidecar default
+  activityBuckets: 16, // policy/wire.ts
+  redisConfigBytesPerTenant: 1_387, // bench-scale
+  redisCounterBytesPerTenant: 847, // bench-scale
+  sidecarBaseMb: 190, // bench-scale-sidecar-memory: RSS under load, flat from 1k to 100k records
+  sidecarMbPerHeldTenant: 0.0015, // parsed record + key map entry + subscription (heap, measured ~0.4-1.2 KB)
+  operatorBaseMb: 150, // idle operator with the chart's Node options
+  operatorMbPerPolicy: 0.006, // bench-operator: (209 - 150) MB / 10k
+  reconcilesPerS: 12, // bench-operator: 10k to Ready in 809 s (writes; a no-op pass is cheaper, not measured)
+  redisMaxMemoryMbPerMaster: 4_096, // assumed maxmemory
+  operatorMemoryLimitMb: 512, // chart default limit
+  postgresUpsertsPerS: 5_000, // assumed, not measured here
 };
 
 export interface Resource {
@@ -108,7 +125,9 @@ export interface ModelOutput {
     requests: number;
     budget: number;
     heartbeats: number;
+    activity: number;
     resync: number;
+    updates: number;
     rollup: number;
     total: number;
   };
@@ -129,16 +148,33 @@ export function model(i: ModelInput): ModelOutput {
   const requests = admitted * i.roundTripsPerAdmitted + denied * i.roundTripsPerDenied;
   // An LLM call reserves then settles a budget: two script calls on the tenant's slot.
   const budget = admitted * i.llmCallsPerRequest * 2;
-  const heartbeats = i.sidecars / (i.heartbeatMs / 1_000);
-  // Every resync reads the generation; when it moved (any change in the period), the held
-  // tenants' version keys too.
-  const changesPerResync = (i.policyChangesPerHour / 3_600) * (i.sidecarResyncMs / 1_000);
-  const resync =
-    (i.sidecars * (1 + (changesPerResync >= 1 ? i.heldPerSidecar : i.heldPerSidecar * changesPerResync))) /
-    (i.sidecarResyncMs / 1_000);
+  // Each heartbeat: the replica-set script, the open-windows script and the replica info SET
+  // (sidecar/config/served-report.ts), all on the global slot.
+  const heartbeats = (3 * i.sidecars) / (i.heartbeatMs / 1_000);
+  // Activity: each sidecar adds a field per busy tenant and metric every flush. A sidecar's busy
+  // tenants in one flush are at most its held tenants and at most its requests in the period.
+  const busyPerFlush = Math.min(
+    i.heldPerSidecar,
+    (i.requestsPerS / i.sidecars) * (i.activityFlushMs / 1_000),
+  );
+  const activity = (i.sidecars * busyPerFlush * i.activityFieldsPerTenant) / (i.activityFlushMs / 1_000);
+  // The buckets are slots: with fewer buckets than masters some masters get none; else each
+  // master holds about buckets/masters of them, the busiest one rounded up.
+  const activityPerMaster =
+    activity * (Math.ceil(i.activityBuckets / Math.min(i.masters, i.activityBuckets)) / i.activityBuckets);
+  // Every resync reads the generation and, when it moved, the change feed since the last one
+  // (sidecar/config/redis-source.ts); it then checks (version + index) only the held tenants
+  // that changed.
+  const changesPerS = i.policyChangesPerHour / 3_600;
+  const changesPerResync = changesPerS * (i.sidecarResyncMs / 1_000);
+  const heldShare = Math.min(1, i.heldPerSidecar / i.tenants);
+  const resync = (i.sidecars * (2 + changesPerResync * heldShare * 2)) / (i.sidecarResyncMs / 1_000);
+  // A change is pushed to the replicas holding the tenant; each re-reads the record.
+  const updates = changesPerS * (1 + i.replicasPerTenant);
   const usageHashes = i.tenants * i.activeTenantShare * i.modelsPerTenant;
   const rollup = usageHashes / (i.rollupIntervalMs / 1_000); // one HGETALL per hash per rollup
-  const total = requests + budget + heartbeats + resync + rollup;
+  const total = requests + budget + heartbeats + resync + updates + rollup;
+  // Script calls (the request path and everything else but activity) spread by tenant slot.
   const perMaster = total / i.masters;
   // One tenant's keys are one slot: its whole rate lands on one master. With the rate shared
   // over the active tenants, the busiest tenant is taken as 1% of the traffic.
@@ -165,6 +201,15 @@ export function model(i: ModelInput): ModelOutput {
       unit: 'calls/s per master',
       utilisation: perMaster / i.scriptCallsPerCore,
       fix: 'add masters (redis-cli --cluster add-node + rebalance): tenants spread by slot, load divides by the masters',
+    },
+    {
+      name: 'Busiest Redis master CPU (its script calls + activity HINCRBY)',
+      load: Math.round(activityPerMaster),
+      capacity: i.hincrbyPerCore,
+      unit: 'HINCRBY/s per master',
+      // Shares the core with the script calls of that master.
+      utilisation: activityPerMaster / i.hincrbyPerCore + perMaster / i.scriptCallsPerCore,
+      fix: 'raise the activity flush period, or use kubectl sluice top --prometheus and stop the flush; add masters',
     },
     {
       name: 'Redis memory per master',
@@ -213,9 +258,11 @@ export function model(i: ModelInput): ModelOutput {
       requests: Math.round(requests),
       budget: Math.round(budget),
       heartbeats: Math.round(heartbeats),
+      activity: Math.round(activity),
       resync: Math.round(resync),
+      updates: Math.round(updates),
       rollup: Math.round(rollup),
-      total: Math.round(total),
+      total: Math.round(total + activity),
     },
     perMasterScriptCallsPerS: Math.round(perMaster),
     hottestTenantShareOfMaster: Math.round(hottest * 1000) / 1000,

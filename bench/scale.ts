@@ -246,6 +246,24 @@ for (const masters of QUICK ? [1, 3] : [1, 3, 1, 3]) {
       note: 'one redis-server (one core) with redis-benchmark on the same 2 shared cores',
     },
   });
+  // The sidecars' activity flush (sidecar/config/served-report.ts) is HINCRBY into the
+  // minute's hash: one field per busy tenant and metric every 5 s per sidecar.
+  const { stdout: hincr } = await run('redis-benchmark', [
+    ...['-p', String(server.port), '-c', '50', '-P', '16', '-n', String(n), '-r', '100000', '--csv'],
+    ...['HINCRBY', 'sluice:{~activity-0}:29000000', 'tenant-__rand_int__|requests', '1'],
+  ]);
+  emit({
+    bench: 'scale',
+    metric: 'redis_server_hincrby_per_s',
+    tool: 'redis-benchmark -c 50 -P 16',
+    calls: n,
+    fields: 100_000,
+    calls_per_s: Math.round(Number(/"([\d.]+)"/.exec(hincr.split('\n')[1] ?? '')?.[1] ?? Number.NaN)),
+    conditions: {
+      ...conditions,
+      note: 'one redis-server (one core) with redis-benchmark on the same 2 shared cores',
+    },
+  });
   redis.disconnect();
   await server.stop();
 }
