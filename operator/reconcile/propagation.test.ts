@@ -146,6 +146,7 @@ describe('planPropagation', () => {
       ...written,
       sidecars: 2,
       liveSidecars: 2,
+      notHeld: 0,
       propagatedAt: '2026-12-01T12:00:00.420Z',
     });
     expect(plan.requeueAfterMs).toBeNull();

@@ -39,7 +39,8 @@ export interface PropagationStatus {
   liveSidecars: number;
   /**
    * Live sidecars that do not hold the tenant (docs/adr/0025): they serve no older version and
-   * load this one at the tenant's first request, so they are not behind. Unset when none.
+   * load this one at the tenant's first request, so they are not behind. Unset in statuses
+   * written before it existed.
    */
   notHeld?: number;
   /** When the last live sidecar applied it; set once every live sidecar serves it. */
@@ -115,7 +116,9 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
     ...(writtenAtMs !== undefined ? { writtenAt: iso(writtenAtMs) } : {}),
     sidecars: serving.length,
     liveSidecars: live.length,
-    ...(notHeld.length > 0 ? { notHeld: notHeld.length } : {}),
+    // Always set, 0 included: the status is merge-patched, so an omitted field would keep the
+    // count of an earlier pass (regression: "1 of 1 serve it, and 1 not held").
+    notHeld: notHeld.length,
   };
   const notHeldText =
     notHeld.length > 0
