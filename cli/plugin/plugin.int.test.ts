@@ -437,9 +437,10 @@ describe('status, top and usage', () => {
     expect(item.budgets.tokens.used).toBeGreaterThan(0);
     const wide = await sluice(['status', '-n', ns, '-o', 'wide']);
     expect(wide.stdout.split('\n')[0]).toMatch(/^NAME +TENANT +TIER +READY +SERVED/);
-    // Reported when acme was created, before the sidecar served it (a closed window is not
-    // looked at again).
-    expect(wide.stdout).toMatch(/\nacme +acme +pro +True +0\/1 \(1 not held\) /);
+    // acme was changed (an override) after the sidecar served it: 1/1. Tenants it never
+    // served read "0/1 (1 not held)", not behind.
+    expect(wide.stdout).toMatch(/\nacme +acme +pro +True +1\/1 /);
+    expect(wide.stdout).toMatch(/\nlapsed +lapsed +free +True +0\/1 \(1 not held\) /);
   });
 
   it('top ranks tenants from the sidecars’ Redis counters', async () => {
