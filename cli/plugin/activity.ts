@@ -65,11 +65,15 @@ function rowOf(tenants: Map<string, TenantActivity>, tenantId: string): TenantAc
 export async function readRedisActivity(view: RedisView, minutes: number): Promise<ActivityWindow> {
   const now = await redisNow(view);
   const current = Math.floor(now / 60_000);
-  const pipeline = view.redis.pipeline();
   // Every bucket of every minute (policy/wire.ts ACTIVITY_BUCKETS): a tenant is in one bucket.
+  // Separate commands sent together, not one pipeline: on a cluster the buckets are on
+  // different masters (the client batches per master).
+  const reads: Promise<Record<string, string>>[] = [];
   for (let m = current - minutes + 1; m <= current; m++)
-    for (let b = 0; b < ACTIVITY_BUCKETS; b++) pipeline.hgetall(view.keys.activity(m, b));
-  const results = (await pipeline.exec()) ?? [];
+    for (let b = 0; b < ACTIVITY_BUCKETS; b++) reads.push(view.redis.hgetall(view.keys.activity(m, b)));
+  const results = (await Promise.allSettled(reads)).map(
+    (r) => [r.status === 'rejected' ? r.reason : null, r.status === 'fulfilled' ? r.value : {}] as const,
+  );
   const byMetric = new Map(ACTIVITY_MEASURES.map((m) => [m.redisMetric as string, m.key]));
   const tenants = new Map<string, TenantActivity>();
   for (const [error, fields] of results) {

@@ -25,6 +25,10 @@ export interface RedisClientOptions {
   subscriber?: boolean;
   /** Batch concurrent commands per node into one write (on by default for clusters). */
   autoPipelining?: boolean;
+  /** Connect only on connect() (a CLI that must report a failed connection itself). */
+  lazyConnect?: boolean;
+  /** Never reconnect: a dropped connection fails the commands (a short-lived CLI). */
+  noReconnect?: boolean;
 }
 
 export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
@@ -42,7 +46,7 @@ export function masters(client: RedisClient): Redis[] {
 
 function clientFor(target: RedisTarget, o: RedisClientOptions): RedisClient {
   const cap = o.retryCapMs ?? 1_000;
-  const retryStrategy = (attempt: number) => Math.min(50 * attempt, cap);
+  const retryStrategy = (attempt: number) => (o.noReconnect ? null : Math.min(50 * attempt, cap));
   const common: RedisOptions = {
     retryStrategy,
     ...(o.connectionName ? { connectionName: o.connectionName } : {}),
@@ -52,6 +56,7 @@ function clientFor(target: RedisTarget, o: RedisClientOptions): RedisClient {
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
     ...(target.tls ? { tls: {} } : {}),
+    ...(o.lazyConnect ? { lazyConnect: true } : {}),
   };
   if (target.kind === 'single') return new Redis(target.url, common);
   if (target.kind === 'sentinel') {
@@ -73,7 +78,8 @@ function clientFor(target: RedisTarget, o: RedisClientOptions): RedisClient {
   const { retryStrategy: _, enableOfflineQueue: __, ...nodeOptions } = common;
   const cluster: ClusterOptions = {
     redisOptions: nodeOptions,
-    clusterRetryStrategy: (attempt: number) => Math.min(100 * attempt, cap),
+    clusterRetryStrategy: (attempt: number) => (o.noReconnect ? null : Math.min(100 * attempt, cap)),
+    ...(o.lazyConnect ? { lazyConnect: true } : {}),
     // During a failover the slot's master is gone until a replica is promoted (cluster-node-timeout
     // plus the election): retry a redirected or failed command briefly, then let the caller's
     // failure mode answer.
