@@ -83,6 +83,13 @@ describe('Redis behind Sentinel', () => {
     for (let i = 0; i < 3; i++) first.push(await hit());
     expect(first).toEqual([200, 200, 200]);
     const oldMaster = await set.masterPort();
+    // Replication is asynchronous: a failover may lose the last writes. Wait until the replica
+    // has the burst, so the test is about following the failover (regression: on a busy
+    // machine the promoted replica had not received the count yet, and 4 of 4 were admitted).
+    const { Redis } = await import('ioredis');
+    const old = new Redis({ port: oldMaster, host: '127.0.0.1' });
+    expect(Number(await old.call('WAIT', '1', '10000'))).toBe(1);
+    old.disconnect();
     const newMaster = await set.failover();
     expect(newMaster).not.toBe(oldMaster);
     // The operator's store follows the sentinel: a write lands on the new master.
@@ -98,7 +105,6 @@ describe('Redis behind Sentinel', () => {
     }
     expect((await store.getRecord('sent'))?.policy.displayName).toBe('v2');
     // The sidecar's command connection has moved to the new master (named by CLIENT SETNAME).
-    const { Redis } = await import('ioredis');
     const direct = new Redis({ port: newMaster, host: '127.0.0.1' });
     const moved = Date.now() + 30_000;
     while (

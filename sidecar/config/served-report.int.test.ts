@@ -159,15 +159,25 @@ describe('served report with sidecars that hold what they serve', () => {
     await served.open('two');
     // The report is about a version b has not loaded yet: the one written next.
     records.set('two', await writeTenant(redis, keys, { tenantId: 'two', tier: 'enterprise' }, ['k-two']));
-    const plan = await eventually(async () => {
-      const p = await report('two');
-      const ackB = decodeServed((await redis.hget(keys.served('two'), 'replica-b')) ?? '');
-      // Caught either before b applied the new version (behind, serving the old one) or after.
-      return ackB && (await redis.hget(keys.served('two'), 'replica-a')) ? { p, ackB } : null;
+    // One snapshot for the check and the plan (regression: the plan was read before the
+    // acknowledgements it was checked against).
+    const { plan, ackB } = await eventually(async () => {
+      const snapshot = await served.read('two');
+      const [ackTextA, ackTextB] = [snapshot.acks['replica-a'], snapshot.acks['replica-b']];
+      if (!ackTextA || !ackTextB) return null;
+      const p = planPropagation({
+        version: records.get('two')!.policy.version,
+        writing: false,
+        served: snapshot,
+        previous: undefined,
+        previousCondition: undefined,
+      });
+      return { plan: p, ackB: decodeServed(ackTextB)! };
     });
-    expect(plan.p.propagation.notHeld).toBe(1);
-    if (plan.ackB.version === old) expect(plan.p.condition.reason).toBe('Propagating');
-    else expect(plan.p.condition.reason).toBe('AllSidecarsServing');
+    // Caught either before b applied the new version (behind, serving the old one) or after.
+    expect(plan.propagation.notHeld).toBe(1);
+    if (ackB.version === old) expect(plan.condition.reason).toBe('Propagating');
+    else expect(plan.condition.reason).toBe('AllSidecarsServing');
     await ackOf('two', 'replica-b', records.get('two')!.policy.version);
     expect((await report('two')).condition.reason).toBe('AllSidecarsServing');
   });
