@@ -19,9 +19,6 @@ COPY sidecar ./sidecar
 COPY operator ./operator
 COPY cli ./cli
 COPY crds ./crds
-# The fake RAG app and LLM providers: `sluice noisy-neighbor` and `make e2e-kind` run them.
-COPY test/fakes ./test/fakes
-COPY bench/lib ./bench/lib
 COPY examples ./examples
 # openssl: the operator generates its webhook certificates with it.
 RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/* \

@@ -14,9 +14,9 @@ import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { KubeClient } from '../operator/kube/client.ts';
-import { eventually, randomName, tempDatabase } from '../operator/testing.ts';
 import { decodeRecord, redisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
+import { eventually, randomName, tempDatabase } from '../test/support/operator.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const SIZES = (process.env['SIZES'] ?? (QUICK ? '10000' : '10000,30000')).split(',').map(Number);

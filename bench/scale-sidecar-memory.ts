@@ -12,12 +12,12 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import { ms3, openLoop, quantile } from '../cli/lib/stats.ts';
+import { startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { computeEffectivePolicy } from '../policy/effective.ts';
 import { encodeRecord, hashApiKey, redisKeys, type TenantRecord } from '../policy/wire.ts';
-import { startRagApp } from '../test/fakes/rag-app.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
 import { spawnSidecar } from './lib/sidecar-process.ts';
-import { ms3, openLoop, quantile } from './lib/stats.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const SIZES = (process.env['SIZES'] ?? '1000,10000,100000').split(',').map(Number);

@@ -18,16 +18,16 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type Cluster, Redis } from 'ioredis';
+import { ms3, openLoop, quantile } from '../cli/lib/stats.ts';
+import { startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { computeEffectivePolicy } from '../policy/effective.ts';
 import { encodeRecord, hashApiKey, redisKeys, type TenantRecord, usageField } from '../policy/wire.ts';
 import { createRedisClient } from '../sidecar/config/redis-client.ts';
 import { GCRA_SCRIPT, RedisRateStore } from '../sidecar/limiter/redis-store.ts';
-import { startRagApp } from '../test/fakes/rag-app.ts';
 import { startRedisCluster } from '../test/harness/redis-cluster.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
 import { writeTenant } from './lib/redis-tenants.ts';
 import { spawnSidecar } from './lib/sidecar-process.ts';
-import { ms3, openLoop, quantile } from './lib/stats.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const log = (m: string) => process.stderr.write(`[bench-scale] ${m}\n`);

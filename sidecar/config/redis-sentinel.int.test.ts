@@ -5,10 +5,10 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { RedisStore } from '../../operator/stores/redis.ts';
 import { computeEffectivePolicy } from '../../policy/effective.ts';
 import { hashApiKey } from '../../policy/wire.ts';
-import { type RagApp, startRagApp } from '../../test/fakes/rag-app.ts';
 import { type RedisSentinelSet, startRedisSentinel } from '../../test/harness/redis-sentinel.ts';
 import { type SidecarHandle, startSidecar } from '../main.ts';
 import { loadSettings } from './settings.ts';

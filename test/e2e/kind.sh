@@ -76,7 +76,7 @@ spec:
         - name: app
           image: sluice:e2e
           imagePullPolicy: Never
-          command: ["node", "/app/test/fakes/rag-app.ts", "--port", "8000", "--latency-ms", "20"]
+          command: ["node", "/app/cli/noisy-neighbor/fakes/rag-app.ts", "--port", "8000", "--latency-ms", "20"]
 YAML
 kubectl -n rag rollout status deploy/rag --timeout 180s
 pod="$(kubectl -n rag get pod -l app=rag -o jsonpath='{.items[0].metadata.name}')"

@@ -18,13 +18,13 @@ import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
+import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { planPropagation } from '../../operator/reconcile/propagation.ts';
 import { ServedStore } from '../../operator/stores/served.ts';
 import { decodeServed, type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
 import { createRedisClient } from '../../sidecar/config/redis-client.ts';
 import { periodKey } from '../../sidecar/egress/budget/budget.ts';
-import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
 import { type RedisCluster, startRedisCluster } from '../harness/redis-cluster.ts';
 import { recordCounts, until } from './counts.ts';
 
