@@ -39,6 +39,11 @@ generate: ## Regenerate the CRD (crds/, chart) and the dashboards from their sou
 	$(NPX) node policy/schema/generate.ts
 	$(NPX) node charts/sluice/dashboards/generate.ts
 
+.PHONY: train-screen
+train-screen: ## Rebuild the screening training split and retrain the learned layer (deterministic; commit the .bin)
+	$(NPX) node test/fixtures/prompts/train/build-train.ts
+	$(NPX) node policy/prompt/model/train.ts --report
+
 .PHONY: lint
 lint: ## Lint and check formatting (biome)
 	$(NPX) biome check .
@@ -97,6 +102,10 @@ bench-fairness: node-deps ## Enterprise latency while a free tenant floods at 10
 .PHONY: bench-prompt
 bench-prompt: node-deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversarial 100 KB)
 	$(NPX) node bench/prompt-screen.ts
+
+.PHONY: bench-json
+bench-json: node-deps ## Strict JSON reader vs JSON.parse, and the ingress body check before/after (200 B .. 30 KB)
+	$(NPX) node bench/strict-json.ts
 
 .PHONY: bench-egress
 bench-egress: deps dev-up ## Egress latency and time-to-first-token vs direct and a bare proxy

@@ -239,3 +239,42 @@ export function decodeRecord(text: string): TenantRecord {
     generation: Number(value.generation ?? 0),
   };
 }
+
+/** Headers Sluice sets on requests (to the app, to the egress) or on its answers. */
+export const SLUICE_HEADERS = {
+  /** Request, ingress → app → egress: the authenticated tenant. The egress trusts it (loopback). */
+  tenant: 'x-sluice-tenant',
+  /** Request, ingress → app: the tenant's tier. */
+  tier: 'x-sluice-tier',
+  /** Request, ingress → app: `flag;rule=<rule>` when screening flagged the query (mode flag). */
+  screening: 'x-sluice-screening',
+  /** Answer: `top_k=100->5`, what the caps lowered. */
+  capped: 'sluice-capped',
+  /** Answer (egress): the model that served the call, and `<first>-><served>` after a fallback. */
+  model: 'sluice-model',
+  fallback: 'sluice-fallback',
+} as const;
+
+/**
+ * Whether a header name is, or normalises to, a Sluice header: `x-sluice-*` or `sluice-*` after
+ * lower-casing and dropping every character that is not a letter or digit. So `X_Sluice_Tenant`,
+ * `x.sluice.tenant` and `xsluicetenant` all count: WSGI/CGI stacks map `_` and `-` to the same
+ * variable (HTTP_X_SLUICE_TENANT), so a client must not be able to send any of them. Node has
+ * already refused names with spaces or other non-token characters.
+ */
+export function isSluiceHeaderName(name: string): boolean {
+  return foldedPrefix(name, 'xsluice') || foldedPrefix(name, 'sluice');
+}
+
+function foldedPrefix(name: string, prefix: string): boolean {
+  let j = 0;
+  for (let i = 0; i < name.length && j < prefix.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    const alnum = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+    if (!alnum) continue;
+    if (c !== prefix.charCodeAt(j)) return false;
+    j++;
+  }
+  return j === prefix.length;
+}

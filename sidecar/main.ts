@@ -1,8 +1,8 @@
 /**
- * Starts a sidecar: the ingress listener (auth → suspension → rate limit → body → caps →
- * screening → fair queue → proxy), /metrics, and the admin listener (/healthz, /readyz,
- * GET /policies/:tenantId). `startSidecar(settings, deps?)` returns the bound ports (port 0
- * works, for tests) and close().
+ * Starts a sidecar: the ingress listener (target → auth → suspension → rate limit → integrity:
+ * body, caps, screening → fair queue → proxy), /metrics, and the admin listener (/healthz,
+ * /readyz, GET /policies/:tenantId). `startSidecar(settings, deps?)` returns the bound ports
+ * (port 0 works, for tests) and close().
  */
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -10,7 +10,6 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Pool } from 'undici';
-import { isSluiceError } from '../policy/errors.ts';
 import { redisKeys } from '../policy/wire.ts';
 import { FileSource } from './config/file-source.ts';
 import { addEgressLazyLoad, lazyLoadPlugin } from './config/lazy-load.ts';
@@ -20,19 +19,22 @@ import { RedisSource } from './config/redis-source.ts';
 import { ServedReport } from './config/served-report.ts';
 import type { Settings } from './config/settings.ts';
 import { buildEgressApp } from './egress/app.ts';
-import { bodyPlugin } from './ingress/body.ts';
+import { noBodyParserPlugin } from './ingress/body.ts';
 import { sendError } from './ingress/context.ts';
 import { fairQueuePlugin } from './ingress/fair-queue.ts';
+import { integrityPlugin } from './ingress/integrity.ts';
 import { openApiDocument, parseSurfaces } from './ingress/openapi.ts';
-import { paramCapsPlugin } from './ingress/param-caps.ts';
 import { proxyPlugin } from './ingress/proxy.ts';
 import { rateLimitPlugin } from './ingress/rate-limit.ts';
-import { defaultScreenerFactory, screeningPlugin } from './ingress/screening.ts';
+import { requestTargetPlugin } from './ingress/request-target.ts';
+import { defaultScreenerFactory, TenantScreeners } from './ingress/screening.ts';
 import { tenantAuthPlugin } from './ingress/tenant-auth.ts';
 import { Limiter } from './limiter/limiter.ts';
 import { RedisRateStore } from './limiter/redis-store.ts';
 import { SidecarMetrics } from './metrics.ts';
 import { FairQueue } from './queue/fair-queue.ts';
+import { answerClientError, answerConnect } from './request/client-error.ts';
+import { toSluiceError } from './request/errors.ts';
 
 export interface SidecarDeps {
   /** Wall clock, ms (effective-policy recompute, snapshot times). Default Date.now. */
@@ -188,30 +190,34 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       ),
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Parser-level refusals (400, 408, 414, 431, 505) answer with a registry code too.
+    clientErrorHandler: answerClientError,
   });
+  ingress.server.on('connect', answerConnect);
   ingress.setErrorHandler((error: FastifyError, request, reply) => {
     const ctx = request.sluice;
     const policy = ctx?.tenant.policy;
-    if (isSluiceError(error)) {
-      if (policy) metrics.reject(policy.tenantId, policy.tier, error.code);
-      return sendError(reply, error.code, error.detail, ctx?.responseHeaders);
+    // A refusal before the body was read: close the connection rather than read it.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    const sluice = toSluiceError(error);
+    if (sluice.code === 'SLUICE_INTERNAL') {
+      log.error({ err: error, tenant: policy?.tenantId, method: request.method }, 'ingress internal error');
     }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      if (policy) metrics.reject(policy.tenantId, policy.tier, 'SLUICE_BODY_TOO_LARGE');
-      return sendError(reply, 'SLUICE_BODY_TOO_LARGE', `more than ${settings.bodyLimitBytes} bytes`);
-    }
-    if ((error.statusCode ?? 500) < 500) return sendError(reply, 'SLUICE_BAD_REQUEST', error.message);
-    log.error({ err: error, tenant: policy?.tenantId }, 'ingress error');
-    return sendError(reply, 'SLUICE_UPSTREAM_UNAVAILABLE', 'internal error in the sidecar');
+    if (policy) metrics.reject(policy.tenantId, policy.tier, sluice.code);
+    return sendError(reply, sluice.code, sluice.detail, ctx?.responseHeaders);
   });
+  await ingress.register(noBodyParserPlugin);
+  await ingress.register(requestTargetPlugin);
+  // First sight of a key (Redis mode) after the target checks, before identity (docs/adr/0025).
   if (redisSource) await ingress.register(lazyLoadPlugin, { policies, source: redisSource });
   await ingress.register(tenantAuthPlugin, { policies, metrics, now: monotonic });
   await ingress.register(rateLimitPlugin, { limiter, metrics });
-  await ingress.register(bodyPlugin, { bodyLimitBytes: settings.bodyLimitBytes });
-  await ingress.register(paramCapsPlugin, { topKFields: settings.capFields, metrics });
-  await ingress.register(screeningPlugin, {
+  await ingress.register(integrityPlugin, {
+    bodyLimitBytes: settings.bodyLimitBytes,
+    jsonMaxDepth: settings.jsonMaxDepth,
+    capFields: settings.capFields,
     queryField: settings.queryField,
-    factory: defaultScreenerFactory,
+    screeners: new TenantScreeners(defaultScreenerFactory, metrics),
     metrics,
   });
   await ingress.register(fairQueuePlugin, { queue, metrics, now: monotonic });
@@ -233,7 +239,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   const admin = adminApp(policies, limiter, redisSource);
 
   // --- egress: the app's LLM calls, on loopback only (the tenant comes from x-sluice-tenant,
-  // which only this pod's ingress can have set: DESIGN decision 8) ---
+  // which only this pod's ingress can have set: docs/security.md) ---
   const egress =
     settings.egress === 'on'
       ? await buildEgressApp({
@@ -244,6 +250,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
           now,
           settings: settings.egressSettings,
           stateDir: settings.stateDir,
+          jsonMaxDepth: settings.jsonMaxDepth,
         })
       : null;
   if (egress && redisSource) addEgressLazyLoad(egress, { policies, source: redisSource });

@@ -35,6 +35,8 @@ export interface Settings {
   readonly clientTimeoutMs: number;
   /** Largest request body accepted, bytes (413 SLUICE_BODY_TOO_LARGE). */
   readonly bodyLimitBytes: number;
+  /** Deepest nesting of arrays/objects in a JSON body, ingress and egress (400 SLUICE_BAD_REQUEST). */
+  readonly jsonMaxDepth: number;
   /** Requests in flight to the app at once; more wait in the fair queue. */
   readonly maxConcurrency: number;
   /** Share of --max-concurrency (percent, rounded down to whole seats) that only the highest
@@ -105,6 +107,7 @@ const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   upstreamBodyTimeoutMs: { flag: 'upstream-body-timeout-ms', kind: 'int', min: 1, max: 3_600_000 },
   clientTimeoutMs: { flag: 'client-timeout-ms', kind: 'int', min: 100, max: 3_600_000 },
   bodyLimitBytes: { flag: 'body-limit', kind: 'int', min: 1, max: 1_073_741_824 },
+  jsonMaxDepth: { flag: 'json-max-depth', kind: 'int', min: 1, max: 1_000 },
   maxConcurrency: { flag: 'max-concurrency', kind: 'int', min: 1, max: 100_000 },
   reservedSharePercent: { flag: 'reserved-share', kind: 'int', min: 0, max: 90 },
   policies: { flag: 'policies', kind: 'string' },
@@ -146,6 +149,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   // A 1 MB body takes well under a second on any real link; 30 s is generous for mobile clients.
   clientTimeoutMs: 30_000,
   bodyLimitBytes: 1_048_576,
+  // Chat requests with tool schemas nest ~10 deep; 64 leaves room and bounds every recursion.
+  jsonMaxDepth: 64,
   maxConcurrency: 64,
   // 25%: with 8 seats, 2 stay free for enterprise while free floods (docs/adr/0010).
   reservedSharePercent: 25,

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import type { EffectiveModel, EffectivePolicy } from '../../../policy/effective.ts';
 import { SluiceError } from '../../../policy/errors.ts';
+import { isSluiceHeaderName, SLUICE_HEADERS } from '../../../policy/wire.ts';
 import type { PolicyView } from '../../config/policy-view.ts';
 import type { BreakerBoard } from '../breaker.ts';
 import {
@@ -24,7 +25,9 @@ import {
 } from '../budget/budget.ts';
 import type { BudgetStore } from '../budget/store.ts';
 import { type ChainResult, EgressError, runChain } from '../chain.ts';
+import { checkConversation } from '../message-shape.ts';
 import type { EgressMetrics } from '../metrics.ts';
+import { checkParameterTypes } from '../parameter-types.ts';
 import {
   ANTHROPIC_MESSAGES_PATH,
   AnthropicPassthrough,
@@ -34,6 +37,9 @@ import {
 import { OPENAI_CHAT_PATH, OpenAIPassthrough, openaiHeaders, openaiUsage } from '../providers/openai.ts';
 import {
   errorTrigger,
+  isProviderFault,
+  isTransportError,
+  ProviderProtocolError,
   retryAfterMs,
   statusTrigger,
   type UpstreamClient,
@@ -72,13 +78,31 @@ export interface LlmContext {
   track: (work: Promise<unknown>) => void;
 }
 
-export const TENANT_HEADER = 'x-sluice-tenant';
+export const TENANT_HEADER = SLUICE_HEADERS.tenant;
 
 /** How long after a refused reserve a tenant's requests wait for the budget before going upstream. */
 const EXHAUSTED_HOLD_MS = 1_000;
 
-/** The tenant of a request, from the header the ingress set. 401 / 403 otherwise. */
+/**
+ * The tenant of a request, from the header the ingress set. 401 / 403 otherwise. The header must
+ * be there exactly once and alone: a second x-sluice-tenant, or a look-alike such as
+ * x_sluice_tenant (which WSGI stacks read as the same variable), means something other than the
+ * ingress wrote tenant headers — refused rather than guessed.
+ */
 export function tenantOf(ctx: LlmContext, request: FastifyRequest): EffectivePolicy {
+  const raw = request.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length < 13 || !isSluiceHeaderName(name) || !isTenantHeaderName(name)) continue;
+    if (name.toLowerCase() !== TENANT_HEADER)
+      throw new SluiceError(
+        'SLUICE_TENANT_UNKNOWN',
+        `header ${JSON.stringify(name)}: send the tenant in x-sluice-tenant only`,
+      );
+    seen++;
+  }
+  if (seen > 1) throw new SluiceError('SLUICE_TENANT_UNKNOWN', `${TENANT_HEADER} sent more than once`);
   const header = request.headers[TENANT_HEADER];
   const id = Array.isArray(header) ? header[0] : header;
   const record = id ? ctx.policies.byTenant(id) : undefined;
@@ -89,6 +113,11 @@ export function tenantOf(ctx: LlmContext, request: FastifyRequest): EffectivePol
     );
   if (record.policy.suspended) throw new SluiceError('SLUICE_TENANT_SUSPENDED', `tenant ${id}`);
   return record.policy;
+}
+
+/** Whether a header name folds (case and punctuation dropped) to x-sluice-tenant. */
+function isTenantHeaderName(name: string): boolean {
+  return name.replace(/[^A-Za-z0-9]/g, '').toLowerCase() === 'xsluicetenant';
 }
 
 /** Characters and message count of the prompt, for the reservation estimate. */
@@ -128,14 +157,21 @@ function streamPump(body: UpstreamResponse['body'], translator: StreamTranslator
   let out = '';
   const parser = createParser({
     onEvent: (event) => {
-      out += translator.push(event.event, event.data);
+      try {
+        out += translator.push(event.event, event.data);
+      } catch (error) {
+        // Event data that is not JSON is the provider's; a translator that throws on valid data is ours.
+        if (error instanceof SyntaxError)
+          throw new ProviderProtocolError(`unreadable event: ${error.message}`);
+        throw error;
+      }
     },
   });
   return {
     translator,
     async next() {
       while (out === '') {
-        if (translator.upstreamError !== null) throw new Error(translator.upstreamError);
+        if (translator.upstreamError !== null) throw new ProviderProtocolError(translator.upstreamError);
         const { value, done } = await iterator.next();
         if (done) {
           parser.feed(decoder.end());
@@ -163,26 +199,29 @@ interface Plan {
   created: number;
 }
 
+/**
+ * The bytes for one provider: the checked body re-serialised (same format) or translated. Runs
+ * before the provider is called, outside the transport's try: what it cannot encode is the
+ * client's 400 (translate/types.ts untranslatable) or Sluice's 500, never a provider failure.
+ * The body came from the strict reader, so its depth is bounded and JSON.stringify cannot overflow.
+ */
 function upstreamBody(plan: Plan, provider: ProviderSettings, model: string): string {
   const { body } = plan;
-  try {
-    if (plan.clientFormat === provider.format) {
-      const out: Record<string, unknown> = { ...body, model };
-      if (plan.stream && provider.format === 'openai') {
-        out['stream_options'] = { ...((body['stream_options'] as object | null) ?? {}), include_usage: true };
-      }
-      return JSON.stringify(out);
+  if (plan.clientFormat === provider.format) {
+    const out: Record<string, unknown> = { ...body, model };
+    if (plan.stream && provider.format === 'openai') {
+      const options = body['stream_options'];
+      out['stream_options'] = {
+        ...(options && typeof options === 'object' && !Array.isArray(options) ? options : {}),
+        include_usage: true,
+      };
     }
-    if (plan.clientFormat === 'openai') {
-      return JSON.stringify(
-        chatRequestToMessages(body as unknown as OpenAIChatRequest, model, plan.maxTokens),
-      );
-    }
-    return JSON.stringify(messagesRequestToChat(body as unknown as AnthropicRequest, model, plan.maxTokens));
-  } catch (error) {
-    if (error instanceof TypeError) throw new SluiceError('SLUICE_BAD_REQUEST', error.message);
-    throw error;
+    return JSON.stringify(out);
   }
+  if (plan.clientFormat === 'openai') {
+    return JSON.stringify(chatRequestToMessages(body as unknown as OpenAIChatRequest, model, plan.maxTokens));
+  }
+  return JSON.stringify(messagesRequestToChat(body as unknown as AnthropicRequest, model, plan.maxTokens));
 }
 
 function translatorFor(plan: Plan, provider: ProviderSettings, model: string): StreamTranslator {
@@ -263,7 +302,12 @@ export async function handleLlm(
     throw new SluiceError('SLUICE_BAD_REQUEST', 'the body must be a JSON object');
   }
   const body: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  if (!Array.isArray(body['messages'])) body['messages'] = [];
+  // Absent messages are fine with a template (its text becomes the only message); anything else
+  // that is not an array is refused, never replaced.
+  if (body['messages'] === undefined) body['messages'] = [];
+  if (!Array.isArray(body['messages'])) {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"messages" must be an array of messages');
+  }
 
   // 1. Template: rendered text becomes the last user message.
   const use = templateUse(body);
@@ -293,13 +337,23 @@ export async function handleLlm(
     );
   }
   // Refused here rather than by the provider: a malformed body must not spend a provider call,
-  // a budget reservation or a breaker's patience.
-  const bad = (body['messages'] as unknown[]).findIndex(
-    (m) =>
-      !m || typeof m !== 'object' || Array.isArray(m) || typeof (m as { role?: unknown }).role !== 'string',
-  );
-  if (bad >= 0) {
-    throw new SluiceError('SLUICE_BAD_REQUEST', `"messages[${bad}]" must be an object with a string "role"`);
+  // a budget reservation or a breaker's patience (message-shape.ts).
+  checkConversation(clientFormat, body);
+  checkParameterTypes(clientFormat, body);
+  // Fields Sluice itself reads must have the type it reads them as: a lenient provider taking
+  // `"stream": "true"` for true would answer a stream the egress did not ask for, and that would
+  // look like the provider's broken answer — a client must not be able to make one.
+  const streamField = body['stream'];
+  if (streamField !== undefined && streamField !== null && typeof streamField !== 'boolean') {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"stream" must be true or false');
+  }
+  const optionsField = body['stream_options'];
+  if (
+    optionsField !== undefined &&
+    optionsField !== null &&
+    (typeof optionsField !== 'object' || Array.isArray(optionsField))
+  ) {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"stream_options" must be an object');
   }
 
   // 2. Route and caps.
@@ -441,6 +495,8 @@ export async function handleLlm(
           );
         }
         const started = now();
+        // Encoded before the call: an encoding failure is not the provider's (see upstreamBody).
+        const encoded = upstreamBody(plan, provider, model.model);
         let response: UpstreamResponse;
         try {
           response = await ctx.client({
@@ -451,11 +507,13 @@ export async function handleLlm(
               provider.format === 'openai'
                 ? openaiHeaders(provider)
                 : anthropicHeaders(provider, ctx.settings.anthropicVersion),
-            body: upstreamBody(plan, provider, model.model),
+            body: encoded,
             signal: signal,
           });
         } catch (error) {
           if (error instanceof UpstreamFailure || signal.aborted) throw error;
+          // Only the connection failing is the provider's failure; anything else is ours.
+          if (!isTransportError(error)) throw error;
           throw new UpstreamFailure(errorTrigger(error), (error as Error).message, { cause: error });
         }
         if (response.status >= 400) {
@@ -485,8 +543,7 @@ export async function handleLlm(
           }
           const pump = streamPump(response.body, translatorFor(plan, provider, model.model));
           const first = await pump.next();
-          if (first === null)
-            throw new UpstreamFailure('connection-error', 'stream ended before its first event');
+          if (first === null) throw new ProviderProtocolError('stream ended before its first event');
           metrics.ttft.observe({ provider: provider.name, model: model.model }, (now() - started) / 1000);
           return { kind: 'stream', first, pump };
         } catch (error) {
@@ -494,9 +551,10 @@ export async function handleLlm(
           if (error instanceof UpstreamFailure || signal.aborted) throw error;
           // Nothing reached the client yet: a broken or unreadable answer still falls back.
           // Unparsable JSON or an upstream error event is the provider's fault (server-error);
-          // undici's socket and timeout errors carry a code.
-          const code = (error as { code?: string }).code;
-          const trigger = code ? errorTrigger(error) : 'server-error';
+          // undici's socket and timeout errors carry a code. A well-formed answer that Sluice
+          // fails to translate is Sluice's fault: no fallback, no breaker count, a 500.
+          if (!isProviderFault(error)) throw error;
+          const trigger = isTransportError(error) ? errorTrigger(error) : 'server-error';
           throw new UpstreamFailure(trigger, (error as Error).message, { cause: error });
         }
       },
@@ -572,6 +630,7 @@ export async function handleLlm(
     if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
   };
   let interrupted: string | null = null;
+  let providerFault = true;
   try {
     await write(value.first);
     for (;;) {
@@ -584,11 +643,15 @@ export async function handleLlm(
       interrupted = 'the upstream stream ended before its end marker';
   } catch (error) {
     interrupted = abort.signal.aborted ? null : (error as Error).message || 'the upstream stream broke';
+    providerFault = isProviderFault(error);
+    if (!providerFault && !abort.signal.aborted)
+      ctx.logger.error({ err: error, tenant: policy.tenantId }, 'egress internal error in a stream');
   }
   reply.raw.off('close', onClose);
   if (interrupted !== null) {
     pump.cancel();
-    ctx.breakers.get(served.provider, served.model).onFailure(now());
+    // Only the provider's own failure counts toward its breaker.
+    if (providerFault) ctx.breakers.get(served.provider, served.model).onFailure(now());
     metrics.streamInterruptions.inc({ provider: served.provider, model: served.model });
     const error = new SluiceError('SLUICE_STREAM_INTERRUPTED', interrupted);
     if (!res.destroyed) res.write(pump.translator.errorEvent(error.code, error.message));
