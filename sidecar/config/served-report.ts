@@ -2,7 +2,7 @@
  * What this sidecar tells the operator and `kubectl sluice`, written with the replica heartbeat
  * (docs/adr/0022-served-acknowledgement.md). Three small writes, none on the request path:
  *
- *  1. Acknowledgements: for each tenant whose acknowledgement window is open ({p}served:open,
+ *  1. Acknowledgements: for each tenant whose acknowledgement window is open ({p}{~global}:served-open,
  *     opened by the operator when it writes a new version), the version this sidecar serves and
  *     when it applied it, on the Redis clock: HSET {p}{tenant}:served <replica> "<version> <ms>".
  *     Only open tenants are acknowledged, so a sidecar start writes nothing for the thousands of
