@@ -29,7 +29,12 @@ export async function spawnSidecar(
   const ports = await new Promise<SidecarProcess['ports']>((resolve, reject) => {
     // Generous: on a shared 2-core machine at load 20 a child's start (type stripping every
     // module) took over 20 s; a slow start is not what the callers test.
-    const timer = setTimeout(() => reject(new Error(`sidecar did not start in 60 s:\n${output}`)), 60_000);
+    // A child that did not start is killed: left running it would outlive its caller
+    // (regression: an orphaned sidecar after a benchmark's failed start).
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sidecar did not start in 60 s:\n${output}`));
+    }, 60_000);
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-20_000);
