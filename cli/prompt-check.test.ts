@@ -76,6 +76,22 @@ describe('sluice prompt-check', () => {
     expect(result.stdout[0]).toMatchObject({ layer: 'template' });
   });
 
+  it('counts every well-formed variable a template uses as declared (a policy declares its own)', async () => {
+    const template =
+      'You are the support assistant of {{company}}. Context: {{retrieved_chunks}} Question: {{query}}';
+    const result = await run(
+      [],
+      jsonl(
+        { id: 'own-names', text: template, kind: 'template' },
+        { id: 'capital', text: 'Hi {{Company}}', kind: 'template' },
+      ),
+    );
+    expect(result.stdout.map(verdict)).toEqual([
+      { id: 'own-names', verdict: 'allow', rule: null },
+      { id: 'capital', verdict: 'reject', rule: 'template_invalid' },
+    ]);
+  });
+
   it.each([
     ['not JSON', '{nope', null],
     ['not an object', '[1, 2]', null],

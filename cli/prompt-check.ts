@@ -6,6 +6,9 @@
  * one JSON line per input: {"id", "verdict": "allow" | "reject", "rule", "layer", "score",
  * "unsure"}. Templates are checked as `sluice validate` checks them: syntax first (rule
  * "template_invalid" when it fails), then the literal text is screened as kind "template".
+ * A policy declares the variables its templates may use; prompt-check has no policy, so every
+ * well-formed variable name a template uses counts as declared (`{{ticket_body}}` is fine,
+ * `{{Ticket}}` or an unclosed `{{` is not).
  *
  * --explain adds {"explain": {layer, rule, phrase, reported, score, logit, threshold, unsure_at,
  * window, features, normalised}} to each line: which layer fired, the phrase or the model's top
@@ -27,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { SluiceError } from '../policy/errors.ts';
 import {
   createScreener,
+  DEFAULT_TEMPLATE_VARIABLES,
   decodeModel,
   explainScreen,
   reviewTemplate,
@@ -36,7 +40,15 @@ import {
   SENSITIVITIES,
   type Sensitivity,
   templateLiteralText,
+  validateVariableName,
 } from '../policy/prompt/index.ts';
+
+/** The default variables plus every well-formed `{{name}}` the template uses: what its policy would declare. */
+function declaredVariables(template: string): string[] {
+  const used = [...template.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1]!);
+  const wellFormed = used.filter((name) => validateVariableName(name).valid);
+  return [...new Set([...DEFAULT_TEMPLATE_VARIABLES, ...wellFormed])];
+}
 
 export interface PromptCheckIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -144,7 +156,7 @@ function screenLine(line: string, lineNumber: number, checker: Checker): Outcome
   let score: number | null;
   let unsure: boolean;
   if (kind === 'template') {
-    const review = reviewTemplate(text, checker.screener);
+    const review = reviewTemplate(text, checker.screener, { allowedVariables: declaredVariables(text) });
     verdict = review.ok ? 'allow' : 'reject';
     rule = review.problems.length > 0 ? 'template_invalid' : review.screen.rule;
     layer = review.problems.length > 0 ? 'template' : review.screen.layer;

@@ -19,6 +19,7 @@ import { RedisSource } from './config/redis-source.ts';
 import { ServedReport } from './config/served-report.ts';
 import type { Settings } from './config/settings.ts';
 import { buildEgressApp } from './egress/app.ts';
+import { GuardRegistry } from './guard/guard.ts';
 import { noBodyParserPlugin } from './ingress/body.ts';
 import { sendError } from './ingress/context.ts';
 import { fairQueuePlugin } from './ingress/fair-queue.ts';
@@ -206,6 +207,9 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     if (policy) metrics.reject(policy.tenantId, policy.tier, sluice.code);
     return sendError(reply, sluice.code, sluice.detail, ctx?.responseHeaders);
   });
+  // External prompt guards named by policies (screening.guard), created on first use.
+  const guards = new GuardRegistry();
+  closers.push(() => guards.close());
   await ingress.register(noBodyParserPlugin);
   await ingress.register(requestTargetPlugin);
   // First sight of a key (Redis mode) after the target checks, before identity (docs/adr/0025).
@@ -217,7 +221,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     jsonMaxDepth: settings.jsonMaxDepth,
     capFields: settings.capFields,
     queryField: settings.queryField,
-    screeners: new TenantScreeners(defaultScreenerFactory, metrics),
+    screeners: new TenantScreeners(defaultScreenerFactory, metrics, guards),
     metrics,
   });
   await ingress.register(fairQueuePlugin, { queue, metrics, now: monotonic });

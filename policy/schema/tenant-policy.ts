@@ -1,5 +1,5 @@
 /**
- * TenantPolicy v1alpha1 — the single source of truth (DESIGN decision 2).
+ * TenantPolicy v1alpha1 — the single source of truth (docs/adr/0002-schema-single-source.md).
  *
  * From this one TypeBox definition come:
  *  - the TypeScript types (`TenantPolicySpec` etc., inferred by the compiler — nothing to drift);

@@ -45,7 +45,12 @@ function compile(policy: EffectivePolicy): Compiled {
       });
     }
     const screener =
-      policy.screening.mode === 'off' ? null : createScreener({ denyPhrases: policy.screening.denyPhrases });
+      policy.screening.mode === 'off'
+        ? null
+        : createScreener({
+            denyPhrases: policy.screening.denyPhrases,
+            sensitivity: policy.screening.sensitivity,
+          });
     entry = { templates, screener };
     compiled.set(policy, entry);
   }

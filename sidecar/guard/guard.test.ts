@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeGuard, type FakeGuardStep, startFakeGuard } from './fake-guard-server.ts';
+import { type FakeGuard, type FakeGuardStep, startFakeGuard } from '../../test/support/fake-guard.ts';
 import { Guard, GuardRegistry, type GuardSettings, shouldAskGuard } from './guard.ts';
 import { readVerdict } from './transport.ts';
 

@@ -175,7 +175,7 @@ async function integrity(app: FastifyInstance, options: IntegrityOptions): Promi
     }
 
     // 4. Screening (throws SLUICE_PROMPT_REJECTED).
-    const flagged = screeners.screen(policy, out.texts);
+    const flagged = await screeners.screen(policy, out.texts);
     if (flagged !== null)
       ctx.upstreamHeaders = { ...ctx.upstreamHeaders, [SLUICE_HEADERS.screening]: flagged };
 

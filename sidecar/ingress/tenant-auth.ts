@@ -1,5 +1,5 @@
 /**
- * Tenant identity (DESIGN decision 8): the API key from "Authorization: Bearer <key>" or
+ * Tenant identity (docs/architecture.md, "The path of a request"): the API key from "Authorization: Bearer <key>" or
  * "x-api-key", hashed and looked up in the in-memory policy set (a map read). Unknown or
  * missing key → 401 SLUICE_TENANT_UNKNOWN; a suspended tenant → 403 SLUICE_TENANT_SUSPENDED at
  * once, before any counter is touched.
