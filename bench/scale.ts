@@ -103,7 +103,7 @@ const conditions = {
   const admitted = await measure('k-admit', 200);
   const denied = await measure('k-deny', 429);
   // Over the limit at a steady rate: 20/s allowed, 200/s sent. The local deny cache answers a
-  // denial without Redis until the tenant's next slot (DESIGN decision 3), so most denials cost
+  // denial without Redis until the tenant's next slot (sidecar/limiter/local-deny-cache.ts), so most denials cost
   // nothing; the rest cost one script call each.
   await writeTenant(
     redis,
