@@ -132,8 +132,17 @@ transcript-kubectl-sluice: deps dev-up ## The support/on-call journey with kubec
 	. $(DEV_ENV) && $(NPX) node test/e2e/kubectl-sluice-transcript.ts
 
 .PHONY: bench-operator
-bench-operator: deps dev-up ## TenantPolicies to Ready, patch-to-sidecar propagation, override expiry lag
+bench-operator: deps dev-up ## TenantPolicies to Ready (10k; 30k unless QUICK), propagation p95, operator RSS
 	. $(DEV_ENV) && $(NPX) node bench/operator-propagation.ts
+
+.PHONY: bench-scale
+bench-scale: deps ## Redis commands per request, 1 vs 3 masters, memory per tenant; sidecar RSS at 1k/10k/100k tenants
+	$(NPX) node bench/scale.ts
+	$(NPX) node bench/scale-sidecar-memory.ts
+
+.PHONY: scale-model
+scale-model: node-deps ## Capacity model: 100k tenants, 1,000 sidecars, from measured per-unit costs (docs/scale.md)
+	$(NPX) node bench/scale-model.ts
 
 ##@ Local control plane
 

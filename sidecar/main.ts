@@ -7,12 +7,14 @@
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Pool } from 'undici';
 import { redisKeys } from '../policy/wire.ts';
 import { FileSource } from './config/file-source.ts';
+import { addEgressLazyLoad, lazyLoadPlugin } from './config/lazy-load.ts';
 import { PolicySet } from './config/policy-set.ts';
+import { createRedisClient } from './config/redis-client.ts';
 import { RedisSource } from './config/redis-source.ts';
 import { ServedReport } from './config/served-report.ts';
 import type { Settings } from './config/settings.ts';
@@ -61,7 +63,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     deps.log ??
     pino({ level: settings.logLevel, base: { component: 'sidecar', replica: settings.replicaId } });
   const metrics = new SidecarMetrics(now);
-  const policies = new PolicySet();
+  // Redis mode holds the tenants this replica serves, not the installation (docs/adr/0025).
+  const policies = new PolicySet(settings.redis ? { capacity: settings.policyCacheSize } : {});
   const closers: (() => Promise<void> | void)[] = [];
 
   // --- policy source and limiter store ---
@@ -71,21 +74,20 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   let redisSource: RedisSource | undefined;
   if (settings.redis) {
     const keys = redisKeys(settings.redisPrefix);
-    const retryStrategy = (attempt: number) => Math.min(50 * attempt, 1_000);
-    const client = new Redis(settings.redis, {
-      // Fail fast while disconnected: the limiter's failure mode answers instead of a queue.
-      enableOfflineQueue: false,
+    // redis://, redis+cluster:// or redis+sentinel:// (sidecar/config/redis-client.ts). The
+    // command client fails fast while disconnected: the limiter's failure mode answers instead.
+    const client = createRedisClient(settings.redis, {
+      failFast: true,
       maxRetriesPerRequest: 0,
       // No per-command timeout: a late answer is still the answer (the limiter refunds what it
       // could not wait for). A connection that owes replies and has said nothing for this long is
       // dead (Redis paused, a half-open link): it is closed, the failure mode starts, and ioredis
       // reconnects. docs/adr/0015-exact-under-pressure.md
-      socketTimeout: settings.redisCommandTimeoutMs,
-      retryStrategy,
+      socketTimeoutMs: settings.redisCommandTimeoutMs,
       connectionName: `sluice-sidecar:${settings.replicaId}`,
-    });
-    const subscriber = new Redis(settings.redis, {
-      retryStrategy,
+    }) as Redis; // a Cluster has the same command surface; the stores are typed for Redis
+    const subscriber = createRedisClient(settings.redis, {
+      subscriber: true,
       connectionName: `sluice-sub:${settings.replicaId}`,
     });
     redisClient = client;
@@ -109,6 +111,9 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       now,
       stateDir: settings.stateDir,
       resyncMs: settings.resyncMs,
+      lookupsPerSec: settings.policyLookupsPerSec,
+      negativeTtlMs: settings.unknownKeyTtlMs,
+      registry: metrics.registry,
     });
     // What this replica serves, its limiter mode and its activity, for the operator's status
     // and `kubectl sluice` (docs/adr/0022); registered before the first load.
@@ -212,6 +217,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   closers.push(() => guards.close());
   await ingress.register(noBodyParserPlugin);
   await ingress.register(requestTargetPlugin);
+  // First sight of a key (Redis mode) after the target checks, before identity (docs/adr/0025).
+  if (redisSource) await ingress.register(lazyLoadPlugin, { policies, source: redisSource });
   await ingress.register(tenantAuthPlugin, { policies, metrics, now: monotonic });
   await ingress.register(rateLimitPlugin, { limiter, metrics });
   await ingress.register(integrityPlugin, {
@@ -238,7 +245,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  const admin = adminApp(policies, limiter);
+  const admin = adminApp(policies, limiter, redisSource);
 
   // --- egress: the app's LLM calls, on loopback only (the tenant comes from x-sluice-tenant,
   // which only this pod's ingress can have set: docs/security.md) ---
@@ -255,6 +262,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
           jsonMaxDepth: settings.jsonMaxDepth,
         })
       : null;
+  if (egress && redisSource) addEgressLazyLoad(egress, { policies, source: redisSource });
 
   const listen = async (app: Listenable, port: number, host = settings.host) => {
     await app.listen({ host, port });
@@ -293,15 +301,20 @@ interface Listenable {
   server: { address(): ReturnType<import('node:net').Server['address']> };
 }
 
-function adminApp(policies: PolicySet, limiter: Limiter): FastifyInstance {
+function adminApp(policies: PolicySet, limiter: Limiter, source?: RedisSource): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!policies.ready()) return sendError(reply, 'SLUICE_NOT_READY');
-    return { status: 'ready', tenants: policies.size(), limiter: limiter.mode() };
+    return { status: 'ready', tenants: policies.size(), capacity: policies.limit(), limiter: limiter.mode() };
   });
   app.get<{ Params: { tenantId: string } }>('/policies/:tenantId', async (request, reply) => {
-    const record = policies.byTenant(request.params.tenantId);
+    // Redis mode loads a tenant this replica does not hold yet (ADR 0025).
+    const record =
+      policies.peek(request.params.tenantId) ??
+      (source && /^[a-z0-9-]{1,63}$/.test(request.params.tenantId)
+        ? await source.loadTenant(request.params.tenantId).catch(() => null)
+        : undefined);
     if (!record) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such tenant' } });
     return { tenantId: record.policy.tenantId, version: record.policy.version };
   });

@@ -576,6 +576,13 @@ export const TenantPolicyStatus = Type.Object(
             minimum: 0,
             description: 'Sidecars with a heartbeat in the last 15 s when this was observed.',
           }),
+          notHeld: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              description:
+                'Live sidecars that do not hold this tenant (they load this version at its first request there, docs/adr/0025-sidecar-holds-what-it-serves.md); not behind.',
+            }),
+          ),
           propagatedAt: Type.Optional(
             Type.String({
               format: 'date-time',

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SluiceError } from '../../policy/errors.ts';
+import { parseRedisUrl } from '../../policy/redis-url.ts';
 import { DEFAULT_KEY_PREFIX } from '../../policy/wire.ts';
 import { type EgressSettings, parseEgressSettings } from '../egress/settings.ts';
 
@@ -43,7 +44,8 @@ export interface Settings {
   readonly reservedSharePercent: number;
   /** TenantPolicy + Secret YAML (file or folder): file mode with in-memory counters. */
   readonly policies: string | null;
-  /** Redis URL: Redis mode (policies from the operator, global counters). */
+  /** Redis URL: Redis mode (policies from the operator, global counters). redis://, rediss://,
+   *  redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/mymaster (policy/redis-url.ts). */
   readonly redis: string | null;
   /** Key prefix in Redis (policy/wire.ts). */
   readonly redisPrefix: string;
@@ -61,6 +63,12 @@ export interface Settings {
   readonly heartbeatMs: number;
   /** Full policy resync period in Redis mode, ms (on top of pub/sub and resync on reconnect). */
   readonly resyncMs: number;
+  /** Redis mode: most tenant records held at once (LRU beyond it; docs/adr/0025). */
+  readonly policyCacheSize: number;
+  /** Redis mode: Redis lookups of API keys not yet held, per second per replica (random-key floods). */
+  readonly policyLookupsPerSec: number;
+  /** Redis mode: how long an unknown API key is remembered as unknown, ms. */
+  readonly unknownKeyTtlMs: number;
   /** This replica's id in the heartbeat set; default host name + pid. */
   readonly replicaId: string;
   /** JSON body field passed to prompt screening. */
@@ -114,6 +122,9 @@ const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   failureMode: { flag: 'failure-mode', kind: 'enum', values: ['local-share', 'open', 'closed'] },
   heartbeatMs: { flag: 'heartbeat-ms', kind: 'int', min: 100, max: 600_000 },
   resyncMs: { flag: 'resync-ms', kind: 'int', min: 100, max: 86_400_000 },
+  policyCacheSize: { flag: 'policy-cache-size', kind: 'int', min: 1, max: 10_000_000 },
+  policyLookupsPerSec: { flag: 'policy-lookups-per-sec', kind: 'int', min: 1, max: 1_000_000 },
+  unknownKeyTtlMs: { flag: 'unknown-key-ttl-ms', kind: 'int', min: 0, max: 3_600_000 },
   replicaId: { flag: 'replica-id', kind: 'string' },
   queryField: { flag: 'query-field', kind: 'string' },
   capFields: { flag: 'cap-fields', kind: 'list' },
@@ -158,6 +169,12 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   failureMode: 'local-share',
   heartbeatMs: 2_000,
   resyncMs: 30_000,
+  // 10,000 records of ~2 KB: ~20-40 MB at most, whatever the installation's size (docs/scale.md).
+  policyCacheSize: 10_000,
+  // Each unseen key costs one or two Redis GETs; 200/s per replica is noise for Redis.
+  policyLookupsPerSec: 200,
+  // A new tenant or key is live within this long on a replica that saw the key just before.
+  unknownKeyTtlMs: 5_000,
   replicaId: `${process.env['HOSTNAME'] ?? 'sidecar'}-${process.pid}`,
   queryField: 'query',
   capFields: Object.freeze(['top_k']),
@@ -261,8 +278,15 @@ function check(s: Settings): void {
   if (!s.policies && !s.redis)
     fail('give --policies PATH (file mode) or --redis URL (Redis mode); SLUICE_POLICIES / SLUICE_REDIS');
   if (s.policies && s.redis) fail('give either --policies or --redis, not both');
-  if (s.redis && !/^rediss?:\/\//.test(s.redis))
-    fail(`--redis: not a redis:// URL: ${JSON.stringify(s.redis)}`);
+  if (s.redis) {
+    try {
+      parseRedisUrl(s.redis);
+    } catch (error) {
+      fail(`--redis: ${(error as Error).message}`);
+    }
+  }
+  if (/[{}]/.test(s.redisPrefix))
+    fail('--redis-prefix must not contain "{" or "}" (they are Redis Cluster hash tags)');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.queryField)) fail(`--query-field: not a JSON field name`);
   for (const f of s.capFields)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f)) fail(`--cap-fields: "${f}" is not a field name`);

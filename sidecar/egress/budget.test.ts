@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { usageDay, usageField } from '../../policy/wire.ts';
+import { redisKeys, usageDay, usageField } from '../../policy/wire.ts';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
 import { egressInternals } from './app.ts';
 import { budgetLimits } from './budget/budget.ts';
@@ -49,7 +49,9 @@ describe('token and cost budgets (memory store)', () => {
       tokens: 25,
       costMicroUsd: 1_020,
     });
-    const usage = memory.usage(`sluice-test-egress:usage:${usageDay(new Date(rig.clock.now))}:acme-legal`);
+    const usage = memory.usage(
+      redisKeys('sluice-test-egress:').usage(usageDay(new Date(rig.clock.now)), 'acme-legal'),
+    );
     expect(usage[usageField('openai', 'gpt-4', 'requests')]).toBe(2);
     expect(usage[usageField('openai', 'gpt-4', 'prompt_tokens')]).toBe(16);
     expect(usage[usageField('openai', 'gpt-4', 'completion_tokens')]).toBe(9);
