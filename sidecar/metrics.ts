@@ -1,5 +1,5 @@
 /**
- * The sidecar's Prometheus metrics (DESIGN decision 10): one prom-client Registry per sidecar
+ * The sidecar's Prometheus metrics (docs/architecture.md): one prom-client Registry per sidecar
  * instance (several instances share a process in tests), `sluice_` prefix, `tenant` and `tier`
  * labels. Labelled children are looked up once per (tenant, outcome) and cached, so the hot
  * path does not hash label sets on every request.
