@@ -187,8 +187,14 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     );
     const probeStatuses: number[] = [];
     for (let i = 0; i < 40; i++) probeStatuses.push(await hit(procs[0]!, `k-${probe}`));
+    // A call in flight to the killed master, or one the failover kept past the limiter's deadline,
+    // may have been counted there: it is refused with 429 and Retry-After 1 s rather than decided
+    // again (docs/adr/0015-exact-under-pressure.md). Anything else is lost.
     const lost =
-      statuses.filter((s) => s !== 200).length + probeStatuses.filter((s) => s !== 200 && s !== 429).length;
+      statuses.filter((s) => s !== 200 && s !== 429).length +
+      probeStatuses.filter((s) => s !== 200 && s !== 429).length;
+    // Once the replica is promoted, every call is admitted again.
+    expect(statuses.slice(-20).every((s) => s === 200)).toBe(true);
     const crashed = crashes();
     recordCounts({
       test: 'redis-cluster-failover',
