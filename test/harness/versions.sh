@@ -4,3 +4,10 @@ KUBERNETES_VERSION=1.34.4
 ETCD_VERSION=3.6.4
 HELM_VERSION=3.22.0
 SLUICE_CACHE_DIR="${SLUICE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice}"
+# The image's base root filesystem (test/harness/image/build-image.sh): Debian's minimal
+# variant plus openssl (the operator issues its webhook certificates with it), what the
+# Dockerfile's debian:bookworm-slim + `apt-get install openssl` gives. Bump the revision to
+# rebuild the cached tarball (e.g. for security updates).
+BASE_SUITE=bookworm
+BASE_PACKAGES=openssl
+BASE_REVISION=1

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Tears down what cluster-up.sh started and puts the machine back as it was: stops the pods,
+# the node and control plane (by the pids cluster-up recorded, then any shim or process still
+# running under our paths), unmounts everything under $E2E_STATE, removes the kubepods cgroups,
+# the bridge and the service link, every iptables chain of kube-proxy and ours, and restores the
+# sysctls from the snapshot taken at start. Idempotent, and usable after a crash or from
+# another clone (`make e2e-clean`). Exits non-zero, naming it, when something is left.
+set -uo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
+S="$E2E_STATE"
+ms() { echo "$(( $(date +%s%N) / 1000000 ))"; }
+t0=$(ms)
+say() { echo "cluster-down: $*" >&2; }
+
+stop_pid() { # pid [seconds]
+  local pid="$1" wait="${2:-10}"
+  kill "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < wait * 10; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null
+  for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
+stop() { # name [seconds]
+  [[ -f "$S/pids/$1" ]] || return 0
+  stop_pid "$(cat "$S/pids/$1")" "${2:-10}"
+  rm -f "$S/pids/$1"
+}
+
+# 1. The node first (so nothing restarts containers), then every container process: all of
+#    them live in the kubepods cgroups, which only this harness creates.
+stop kube-proxy 5
+stop kubelet 10
+kill_cgroup_procs() {
+  local f pid any=0
+  for f in $(find /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods -name cgroup.procs 2>/dev/null); do
+    for pid in $(cat "$f" 2>/dev/null); do kill -9 "$pid" 2>/dev/null && any=1; done
+  done
+  return $((1 - any))
+}
+for _ in 1 2 3 4 5; do kill_cgroup_procs || break; sleep 0.2; done
+# containerd's shims (started with our socket's address) outlive containerd: by pid.
+shims() {
+  local pid
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == /usr/bin/containerd-shim-runc-v2 ]] || continue
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$S/run/containerd.sock" && echo "$pid"
+  done
+}
+for pid in $(shims); do stop_pid "$pid" 3; done
+stop containerd 10
+stop kube-scheduler 5
+stop kube-controller-manager 5
+stop kube-apiserver 5
+stop etcd 5
+# Anything else still running from our binaries or with our state folder in its command line.
+for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+  [[ $pid == $$ ]] && continue
+  exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || continue
+  case "$exe" in
+    */node-k8s-v*/*) stop_pid "$pid" 3 ;;
+    /usr/bin/containerd*) tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$S" && stop_pid "$pid" 3 ;;
+  esac
+done
+
+# 2. Mounts under the state folder (netns, overlay roots, kubelet volumes), deepest first.
+for _ in 1 2 3; do
+  mounts="$(awk -v s="$S" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r)"
+  [[ -n "$mounts" ]] || break
+  while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done <<<"$mounts"
+done
+
+# 3. cgroups: every kubepods folder, leaves first (rmdir fails on a non-empty one).
+for top in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+  [[ -d "$top" ]] || continue
+  find "$top" -depth -type d -exec rmdir {} \; 2>/dev/null
+done
+
+# 4. Links: the bridge (pods' veths went with their network namespaces) and the service link.
+ip link del "$BRIDGE" 2>/dev/null
+ip link del "$SERVICE_LINK" 2>/dev/null
+
+# 5. iptables: kube-proxy's KUBE-*, the bridge plugin's CNI-* and our SLUICE-E2E-* chains, and
+#    every rule that jumps to them, in every table; both families.
+for t in iptables ip6tables; do
+  command -v "$t-save" >/dev/null || continue
+  "$t-save" 2>/dev/null | grep -qE '(KUBE-|CNI-|SLUICE-E2E-)' || continue
+  "$t-save" 2>/dev/null | awk '
+    /^\*/ { table = $0; print; next }
+    /^:(KUBE-|CNI-|SLUICE-E2E-)/ { next }
+    /^-A / && /(KUBE-|CNI-|SLUICE-E2E-)/ { next }
+    { print }' | "$t-restore" 2>&1 | sed "s/^/cluster-down: $t-restore: /" >&2
+done
+conntrack -D -s "$CLUSTER_CIDR" >/dev/null 2>&1
+conntrack -D -d "$CLUSTER_CIDR" >/dev/null 2>&1
+conntrack -D -d "$SERVICE_CIDR" >/dev/null 2>&1
+
+# 6. sysctls back to the snapshot (the kubelet sets vm.overcommit_memory, kernel.panic,
+#    kernel.panic_on_oops; the bridge plugin net.ipv4.ip_forward; …).
+if [[ -f "$S/snapshot/sysctl" ]]; then
+  while IFS= read -r line; do
+    key="${line%% = *}" want="${line#* = }"
+    have="$(sysctl -n "$key" 2>/dev/null)" || continue
+    [[ "$have" == "$want" ]] || sysctl -qw "$key=$want" 2>/dev/null || say "could not restore $key=$want (is $have)"
+  done <"$S/snapshot/sysctl"
+fi
+
+# 7. Host folders the run created (containerd's shim sockets, CNI's cache, the kubelet's links).
+if [[ -f "$S/snapshot/host-paths" ]]; then
+  for p in "${HOST_PATHS[@]}"; do
+    grep -qxF "$p" "$S/snapshot/host-paths" || rm -rf "$p"
+  done
+fi
+
+# 8. The state folder; the logs stay in the clone.
+if [[ -d "$S" ]]; then
+  if awk -v s="$S" 'index($5, s) == 1' /proc/self/mountinfo | grep -q .; then
+    say "mounts remain under $S; not removing it"
+  else
+    rm -rf "$S"
+  fi
+fi
+
+left="$(leftovers)"
+if [[ -n "$left" ]]; then
+  say "still on the machine after teardown:"
+  sed 's/^/  /' <<<"$left" >&2
+  exit 1
+fi
+say "machine clean in $(( $(ms) - t0 )) ms"
