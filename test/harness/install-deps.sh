@@ -16,7 +16,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 [[ -x /usr/bin/chromium ]] || need+=(chromium)   # the report test opens report.html in it
 # The real node of `make e2e` (test/harness/node/) and the image built without Docker.
 for tool in containerd:containerd runc:runc umoci:umoci skopeo:skopeo debootstrap:debootstrap \
-  iptables:iptables conntrack:conntrack jq:jq; do
+  iptables:iptables nft:nftables conntrack:conntrack jq:jq; do
   command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
 done
 [[ -x /usr/lib/cni/bridge ]] || need+=(containernetworking-plugins)

@@ -139,7 +139,9 @@ product_config() { # tag
 
 t_all=$(now_ms)
 blank empty
-runtime_tag="runtime-$(echo "$base_key $node_version $deps_key" | sha)"
+# Image tags are keyed by their inputs and by this script (it holds the image configs).
+script_key="$(sha <"$0")"
+runtime_tag="runtime-$(echo "$script_key $base_key $node_version $deps_key" | sha)"
 image "$runtime_tag" empty "$base_tar" "$node_tar" "$deps_tar"
 app_tar="$(app_layer app cli/sluice.ts)"
 product_tag="sluice-$(echo "$runtime_tag $(basename "$app_tar")" | sha)"
@@ -206,7 +208,7 @@ case "$mode" in
       pack "$pause_tar" "$work" pause
       rm -rf "$work"
     fi
-    pause_tag="pause-$(basename "$pause_tar" .tar | sha)"
+    pause_tag="pause-$(echo "$script_key $(basename "$pause_tar")" | sha)"
     if ! has_tag "$pause_tag"; then
       image "$pause_tag" empty "$pause_tar"
       umoci config --image "$layout:$pause_tag" --no-history --config.entrypoint /pause --config.user 65535:65535
@@ -214,7 +216,7 @@ case "$mode" in
     # stores: redis-server and PostgreSQL from this machine's Debian packages, with the
     # libraries they link that the base lacks, on the base root filesystem.
     stores_tar="$(bash "$here/stores-layer.sh" "$base_tar" "$cache")"
-    stores_tag="stores-$(echo "$base_key $(basename "$stores_tar")" | sha)"
+    stores_tag="stores-$(echo "$script_key $base_key $(basename "$stores_tar")" | sha)"
     if ! has_tag "$stores_tag"; then
       image "$stores_tag" empty "$base_tar" "$stores_tar"
       umoci config --image "$layout:$stores_tag" --no-history --config.user 10001:10001 \

@@ -22,7 +22,11 @@ files=(/usr/bin/redis-server "$pg_dir/bin/postgres" "$pg_dir/bin/initdb" "$pg_di
 copy() { # absolute path [tar options]: copied with its parent folders, symlinks kept
   tar -C / -cf - "${@:2}" "${1#/}" | tar -C "$work/layer" -xf -
 }
-for f in "${files[@]}"; do copy "$f"; done
+# redis-server is a link to redis-check-rdb: both.
+for f in "${files[@]}"; do
+  copy "$f"
+  if [[ -L "$f" ]]; then copy "$(readlink -f "$f")"; fi
+done
 # Without the JIT (llvmjit, its bitcode and the 100 MB LLVM library it links): off by default.
 copy "$pg_dir/lib" --exclude=bitcode --exclude='llvmjit*'
 copy "/usr/share/postgresql/$pg_major"

@@ -78,8 +78,17 @@ done
 ip link del "$BRIDGE" 2>/dev/null
 ip link del "$SERVICE_LINK" 2>/dev/null
 
-# 5. iptables: kube-proxy's KUBE-*, the bridge plugin's CNI-* and our SLUICE-E2E-* chains, and
-#    every rule that jumps to them, in every table; both families.
+# 5. iptables: our guard chains by name; kube-proxy's own cleanup; then whatever KUBE-*, CNI-* or
+#    SLUICE-E2E-* chain and jump is still there, in every table, both families.
+for pair in "INPUT $GUARD_INPUT" "FORWARD $GUARD_FORWARD"; do
+  set -- $pair
+  while iptables -D "$1" -j "$2" 2>/dev/null; do :; done
+  iptables -F "$2" 2>/dev/null && iptables -X "$2" 2>/dev/null
+done
+for bin in "$SLUICE_CACHE_DIR"/node-k8s-v*/kube-proxy; do
+  [[ -x "$bin" ]] && "$bin" --cleanup --v 0 >/dev/null 2>&1
+  break
+done
 for t in iptables ip6tables; do
   command -v "$t-save" >/dev/null || continue
   "$t-save" 2>/dev/null | grep -qE '(KUBE-|CNI-|SLUICE-E2E-)' || continue

@@ -114,12 +114,21 @@ pki="$S/pki"
   openssl genrsa -out sa.key 2048 2>/dev/null
   openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
 )
-kubeconfig() { # name → $S/<name>.kubeconfig
-  local f="$S/$1.kubeconfig"
-  KUBECONFIG="$f" kubectl config set-cluster sluice-e2e --server "https://$NODE_IP:$API_PORT" --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
-  KUBECONFIG="$f" kubectl config set-credentials "$1" --client-certificate "$pki/$1.crt" --client-key "$pki/$1.key" --embed-certs >/dev/null
-  KUBECONFIG="$f" kubectl config set-context sluice-e2e --cluster sluice-e2e --user "$1" >/dev/null
-  KUBECONFIG="$f" kubectl config use-context sluice-e2e >/dev/null
+kubeconfig() { # name → $S/<name>.kubeconfig (written directly: 20 kubectl calls cost seconds on a busy machine)
+  cat >"$S/$1.kubeconfig" <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+  - name: sluice-e2e
+    cluster: { server: "https://$NODE_IP:$API_PORT", certificate-authority-data: $(base64 -w0 <"$pki/ca.crt") }
+users:
+  - name: $1
+    user: { client-certificate-data: $(base64 -w0 <"$pki/$1.crt"), client-key-data: $(base64 -w0 <"$pki/$1.key") }
+contexts:
+  - name: sluice-e2e
+    context: { cluster: sluice-e2e, user: $1, namespace: default }
+current-context: sluice-e2e
+YAML
 }
 for c in admin controller-manager scheduler kube-proxy kubelet; do kubeconfig "$c"; done
 step "certificates"
@@ -129,20 +138,21 @@ ip link add "$SERVICE_LINK" type bridge   # no ports: what is routed here is dro
 ip link set "$SERVICE_LINK" up
 ip route add "$SERVICE_CIDR" dev "$SERVICE_LINK"
 sysctl -qw net.ipv4.ip_forward=1
-iptables -N "$GUARD_INPUT"
+iptables -N "$GUARD_INPUT" || { echo "cluster-up: iptables chain $GUARD_INPUT exists: make e2e-clean" >&2; exit 1; }
 # The API server and the kubelet listen on this machine's address: only this machine and pods.
 for port in "$API_PORT" "$KUBELET_PORT"; do
-  iptables -A "$GUARD_INPUT" -p tcp --dport "$port" -m addrtype --src-type LOCAL -j RETURN
+  iptables -A "$GUARD_INPUT" -p tcp --dport "$port" -i lo -j RETURN
+  iptables -A "$GUARD_INPUT" -p tcp --dport "$port" -s "$NODE_IP" -j RETURN
   iptables -A "$GUARD_INPUT" -p tcp --dport "$port" -s "$POD_CIDR" -j RETURN
   iptables -A "$GUARD_INPUT" -p tcp --dport "$port" -j DROP
 done
 iptables -I INPUT 1 -j "$GUARD_INPUT"
 # Pods talk to pods (and, through INPUT, to this machine); nothing they send is forwarded
-# anywhere else.
-iptables -N "$GUARD_FORWARD"
+# anywhere else, and nothing from elsewhere is forwarded to them.
+iptables -N "$GUARD_FORWARD" || { echo "cluster-up: iptables chain $GUARD_FORWARD exists: make e2e-clean" >&2; exit 1; }
 iptables -A "$GUARD_FORWARD" -s "$POD_CIDR" -d "$POD_CIDR" -j ACCEPT
 iptables -A "$GUARD_FORWARD" -s "$POD_CIDR" -j DROP
-iptables -A "$GUARD_FORWARD" -d "$POD_CIDR" -m addrtype --src-type LOCAL -j ACCEPT
+iptables -A "$GUARD_FORWARD" -d "$POD_CIDR" -j DROP
 iptables -I FORWARD 1 -j "$GUARD_FORWARD"
 cat >"$S/cni/net.d/10-sluice-e2e.conflist" <<JSON
 {

@@ -54,6 +54,13 @@ leftovers() {
     command -v "$t-save" >/dev/null || continue
     "$t-save" 2>/dev/null | grep -qE '^:(KUBE-|SLUICE-E2E-|CNI-)' && echo "$t chains KUBE-*/SLUICE-E2E-*/CNI-*"
   done
+  # iptables-save skips chains it cannot read back; ask for ours by name, and nft when present.
+  for t in "$GUARD_INPUT" "$GUARD_FORWARD"; do
+    if iptables -n -L "$t" >/dev/null 2>&1 || iptables -n -L "$t" 2>&1 | grep -q incompatible; then echo "iptables chain $t"; fi
+  done
+  if command -v nft >/dev/null; then
+    nft list ruleset 2>/dev/null | grep -oE 'chain (KUBE-|SLUICE-E2E-|CNI-)[A-Za-z0-9-]+' | sort -u | sed 's/^/nft /'
+  fi
   local c
   for c in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do [[ -d "$c" ]] && echo "cgroup $c"; done
   grep -F " $E2E_STATE" /proc/self/mountinfo | awk '{ print "mount " $5 }'
