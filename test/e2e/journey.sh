@@ -86,6 +86,7 @@ spec:
             - >-
               initdb -D /data/pg -U sluice --auth trust -E UTF8 --locale C >/dev/null &&
               echo 'host all all 0.0.0.0/0 trust' >>/data/pg/pg_hba.conf &&
+              echo 'CREATE DATABASE sluice' | postgres --single -D /data/pg postgres >/dev/null &&
               exec postgres -D /data/pg -c listen_addresses='*' -c unix_socket_directories= -c fsync=off
               -c synchronous_commit=off -c full_page_writes=off
           ports: [{ name: postgres, containerPort: 5432 }]
@@ -139,7 +140,10 @@ kubectl -n "$app_ns" wait --for condition=Ready tenantpolicy --all --timeout 120
 for f in "$root"/examples/invalid/*.yaml; do
   if kubectl -n "$app_ns" apply -f "$f" >>"$E2E_OUT/invalid.txt" 2>&1; then fail "${f#"$root"/} was accepted"; fi
 done
-step "example tenants Ready; examples/invalid refused"
+leader_pod="$(kubectl -n "$ns" get lease sluice-operator -o jsonpath='{.spec.holderIdentity}')"
+until_ok 90 "the leader ($leader_pod) wrote to Postgres (sluice_operator_postgres_up 1, outbox empty)" bash -c \
+  "m=\$(kubectl -n $ns exec $leader_pod -c operator -- node -e \"fetch('http://127.0.0.1:9091/metrics').then(r => r.text()).then(t => process.stdout.write(t))\"); grep -qx 'sluice_operator_postgres_up 1' <<<\"\$m\" && grep -qx 'sluice_operator_outbox_pending 0' <<<\"\$m\""
+step "example tenants Ready; examples/invalid refused; audit records in Postgres"
 
 # --- 5. The app, opted in: the sidecar injected as a native sidecar, both containers Ready.
 t_app=$(ms)

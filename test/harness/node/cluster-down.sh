@@ -11,24 +11,44 @@ S="$E2E_STATE"
 ms() { echo "$(( $(date +%s%N) / 1000000 ))"; }
 t0=$(ms)
 say() { echo "cluster-down: $*" >&2; }
+# The snapshot of the machine taken at start lives in the state folder (a tmpfs), which step 2
+# unmounts: keep a copy for steps 6 and 7.
+snap="$(mktemp -d)"
+trap 'rm -rf "$snap"' EXIT
+cp -a "$S/snapshot/." "$snap/" 2>/dev/null
 
-stop_pid() { # pid [seconds]
-  local pid="$1" wait="${2:-10}"
-  kill "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < wait * 10; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null
-  for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+# Stops processes together: SIGTERM to all, up to `seconds` for them to exit, then SIGKILL.
+stop_pids() { # seconds pid...
+  local wait="$1" pid alive
+  shift
+  (($#)) || return 0
+  kill "$@" 2>/dev/null
+  for ((i = 0; i < wait * 10; i++)); do
+    alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || return 0
+    sleep 0.1
+  done
+  kill -9 "$@" 2>/dev/null
+  for ((i = 0; i < 30; i++)); do
+    alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || return 0
+    sleep 0.1
+  done
 }
-stop() { # name [seconds]
-  [[ -f "$S/pids/$1" ]] || return 0
-  stop_pid "$(cat "$S/pids/$1")" "${2:-10}"
-  rm -f "$S/pids/$1"
+pids_of() { # names... → recorded pids (and forgets them)
+  local name
+  for name in "$@"; do
+    [[ -f "$S/pids/$name" ]] && cat "$S/pids/$name" && rm -f "$S/pids/$name"
+  done
+  return 0
 }
 
 # 1. The node first (so nothing restarts containers), then every container process: all of
 #    them live in the kubepods cgroups, which only this harness creates.
-stop kube-proxy 5
-stop kubelet 10
+# Nothing here needs a graceful stop (the whole state is thrown away): one second, then SIGKILL.
+stop_pids 1 $(pids_of kube-proxy kubelet)
 kill_cgroup_procs() {
   local f pid any=0
   for f in $(find /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods -name cgroup.procs 2>/dev/null); do
@@ -44,24 +64,26 @@ shims() {
     [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == /usr/bin/containerd-shim-runc-v2 ]] || continue
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$S/run/containerd.sock" && echo "$pid"
   done
+  return 0
 }
-for pid in $(shims); do stop_pid "$pid" 3; done
-stop containerd 10
-stop kube-scheduler 5
-stop kube-controller-manager 5
-stop kube-apiserver 5
-stop etcd 5
+stop_pids 1 $(shims)
+# The control plane and containerd together.
+stop_pids 1 $(pids_of containerd kube-scheduler kube-controller-manager kube-apiserver etcd)
+say "processes stopped (+$(( $(ms) - t0 )) ms)"
 # Anything else still running from our binaries or with our state folder in its command line.
+strays=()
 for pid in $(ls /proc | grep -E '^[0-9]+$'); do
   [[ $pid == $$ ]] && continue
   exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || continue
   case "$exe" in
-    */node-k8s-v*/*) stop_pid "$pid" 3 ;;
-    /usr/bin/containerd*) tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$S" && stop_pid "$pid" 3 ;;
+    */node-k8s-v*/*) strays+=("$pid") ;;
+    /usr/bin/containerd*) tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$S" && strays+=("$pid") ;;
   esac
 done
+stop_pids 3 "${strays[@]}"
 
-# 2. Mounts under the state folder (netns, overlay roots, kubelet volumes), deepest first.
+# 2. Mounts under the state folder (netns, overlay roots, kubelet volumes), deepest first, and
+#    the tmpfs that is the state folder itself.
 for _ in 1 2 3; do
   mounts="$(awk -v s="$S" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r)"
   [[ -n "$mounts" ]] || break
@@ -104,21 +126,23 @@ conntrack -D -d "$SERVICE_CIDR" >/dev/null 2>&1
 
 # 6. sysctls back to the snapshot (the kubelet sets vm.overcommit_memory, kernel.panic,
 #    kernel.panic_on_oops; the bridge plugin net.ipv4.ip_forward; …).
-if [[ -f "$S/snapshot/sysctl" ]]; then
-  while IFS= read -r line; do
-    key="${line%% = *}" want="${line#* = }"
-    have="$(sysctl -n "$key" 2>/dev/null)" || continue
-    [[ "$have" == "$want" ]] || sysctl -qw "$key=$want" 2>/dev/null || say "could not restore $key=$want (is $have)"
-  done <"$S/snapshot/sysctl"
+if [[ -f "$snap/sysctl" ]]; then
+  # One read of the current values; only what differs from the snapshot is written back.
+  sysctl -a 2>/dev/null | grep -E "$SYSCTL_PREFIXES" >"$snap/sysctl.now"
+  awk -F ' = ' 'NR == FNR { now[$1] = $2; next } ($1 in now) && now[$1] != $2 { print }' "$snap/sysctl.now" "$snap/sysctl" |
+    while IFS= read -r line; do
+      sysctl -qw "${line%% = *}=${line#* = }" 2>/dev/null || say "could not restore $line"
+    done
 fi
 
 # 7. Host folders the run created (containerd's shim sockets, CNI's cache, the kubelet's links).
-if [[ -f "$S/snapshot/host-paths" ]]; then
+if [[ -f "$snap/host-paths" ]]; then
   for p in "${HOST_PATHS[@]}"; do
-    grep -qxF "$p" "$S/snapshot/host-paths" || rm -rf "$p"
+    grep -qxF "$p" "$snap/host-paths" || rm -rf "$p"
   done
 fi
 
+say "network, sysctls, host folders restored (+$(( $(ms) - t0 )) ms)"
 # 8. The state folder; the logs stay in the clone.
 if [[ -d "$S" ]]; then
   if awk -v s="$S" 'index($5, s) == 1' /proc/self/mountinfo | grep -q .; then
