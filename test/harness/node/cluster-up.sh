@@ -56,21 +56,21 @@ iptables-save >"$S/snapshot/iptables" 2>/dev/null || true
 ip6tables-save >"$S/snapshot/ip6tables" 2>/dev/null || true
 for p in "${HOST_PATHS[@]}"; do [[ -e "$p" || -L "$p" ]] && echo "$p"; done >"$S/snapshot/host-paths"
 
-free_port() {
-  python3 -c '
+# Nine free ports on loopback and on this machine's address, in one python run (each run costs
+# up to a second on a busy machine). Below the ephemeral range, like dev-up's.
+read -r ETCD_PORT ETCD_PEER_PORT API_PORT KUBELET_PORT KUBELET_HEALTHZ_PORT SCHEDULER_PORT CM_PORT \
+  PROXY_METRICS_PORT PROXY_HEALTHZ_PORT < <(python3 -c '
 import random, socket, sys
-while True:
+ports = []
+while len(ports) < 9:
     port = random.randint(20000, 32000)
-    ok = True
+    ok = port not in ports
     for host in sys.argv[1:]:
         with socket.socket() as s:
             try: s.bind((host, port))
             except OSError: ok = False
-    if ok: print(port); break' 127.0.0.1 "$NODE_IP"
-}
-ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port); KUBELET_PORT=$(free_port)
-KUBELET_HEALTHZ_PORT=$(free_port); SCHEDULER_PORT=$(free_port); CM_PORT=$(free_port)
-PROXY_METRICS_PORT=$(free_port); PROXY_HEALTHZ_PORT=$(free_port)
+    if ok: ports.append(port)
+print(*ports)' 127.0.0.1 "$NODE_IP")
 
 start() { # name command...
   local name="$1"; shift
@@ -103,20 +103,25 @@ pki="$S/pki"
     key "$1"
     openssl req -new -key "$1.key" -out "$1.csr" -subj "$2" 2>/dev/null
     printf '%b\n' "$3" >"$1.ext"
-    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" -days 30 -extfile "$1.ext" 2>/dev/null
+    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -set_serial "0x$(openssl rand -hex 16)" -out "$1.crt" -days 30 -extfile "$1.ext" 2>/dev/null
   }
+  # Each in the background: thirty openssl runs one after another cost ~10 s on a busy machine.
   cert apiserver "/CN=kube-apiserver" \
-    "subjectAltName=IP:$NODE_IP,IP:$KUBERNETES_SERVICE_IP,IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth"
-  cert kubelet-serving "/CN=$NODE_NAME" "subjectAltName=IP:$NODE_IP,DNS:$NODE_NAME\nextendedKeyUsage=serverAuth"
+    "subjectAltName=IP:$NODE_IP,IP:$KUBERNETES_SERVICE_IP,IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth" &
+  cert kubelet-serving "/CN=$NODE_NAME" "subjectAltName=IP:$NODE_IP,DNS:$NODE_NAME\nextendedKeyUsage=serverAuth" &
   client() { cert "$1" "$2" "extendedKeyUsage=clientAuth"; }
-  client admin "/O=system:masters/CN=sluice-e2e-admin"
-  client apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
-  client controller-manager "/CN=system:kube-controller-manager"
-  client scheduler "/CN=system:kube-scheduler"
-  client kube-proxy "/CN=system:kube-proxy"
-  client kubelet "/O=system:nodes/CN=system:node:$NODE_NAME"
+  client admin "/O=system:masters/CN=sluice-e2e-admin" &
+  client apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" &
+  client controller-manager "/CN=system:kube-controller-manager" &
+  client scheduler "/CN=system:kube-scheduler" &
+  client kube-proxy "/CN=system:kube-proxy" &
+  client kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" &
   openssl genrsa -out sa.key 2048 2>/dev/null
   openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+  wait
+  for f in apiserver kubelet-serving admin apiserver-kubelet-client controller-manager scheduler kube-proxy kubelet; do
+    [[ -s "$f.crt" ]] || { echo "cluster-up: certificate $f was not issued" >&2; exit 1; }
+  done
 )
 kubeconfig() { # name → $S/<name>.kubeconfig (written directly: 20 kubectl calls cost seconds on a busy machine)
   cat >"$S/$1.kubeconfig" <<YAML
