@@ -129,7 +129,7 @@ secret_ca="$(kubectl -n "$ns" get secret sluice-webhook-cert -o jsonpath='{.data
 [[ -n "$secret_ca" ]] || fail "webhook Secret sluice-webhook-cert has no ca.crt"
 for cfg in "validatingwebhookconfiguration sluice-tenantpolicy" "mutatingwebhookconfiguration sluice-inject"; do
   # shellcheck disable=SC2086
-  ca_of $cfg | base64 -d | grep -qF "$(echo "$secret_ca" | sed -n 2p)" || fail "$cfg: caBundle is not the Secret's CA"
+  ca_of $cfg | base64 -d | grep -F "$(echo "$secret_ca" | sed -n 2p)" >/dev/null || fail "$cfg: caBundle is not the Secret's CA"
 done
 step "webhook certificate issued, caBundle patched"
 
@@ -339,7 +339,7 @@ kubectl get pods -A -l "$pm_labels" -o json | jq -e --arg p "$pod" '.items | map
   fail "PodMonitor selector $pm_labels does not select $pod"
 pm_container_port="$(kubectl -n "$app_ns" get pod "$pod" -o json | jq -r --arg n "$pm_port" '[.spec.initContainers[], .spec.containers[]] | map(.ports // []) | add | map(select(.name == $n)) | .[0].containerPort')"
 [[ "$pm_container_port" =~ ^[0-9]+$ ]] || fail "PodMonitor port $pm_port is not a port of $pod"
-fetch_in "$app_ns" "$pod" sluice-sidecar "http://127.0.0.1:$pm_container_port/metrics" | grep -q '^sluice_' ||
+fetch_in "$app_ns" "$pod" sluice-sidecar "http://127.0.0.1:$pm_container_port/metrics" | grep '^sluice_' >/dev/null ||
   fail "no sluice_ metrics on the PodMonitor's port $pm_port ($pm_container_port)"
 # ServiceMonitor: its selector finds the metrics Service, whose named port has the operators behind it.
 sm="$(kubectl -n "$ns" get servicemonitor sluice-operator -o json)"
@@ -348,7 +348,7 @@ sm_port="$(jq -r '.spec.endpoints[0].port' <<<"$sm")"
 svc="$(kubectl -n "$ns" get svc -l "$sm_labels" -o json | jq -r --arg p "$sm_port" '[.items[] | select(any(.spec.ports[]; .name == $p))][0].metadata.name')"
 [[ -n "$svc" && "$svc" != null ]] || fail "ServiceMonitor selector $sm_labels finds no Service with port $sm_port"
 svc_url="http://$(kubectl -n "$ns" get svc "$svc" -o jsonpath='{.spec.clusterIP}'):$(kubectl -n "$ns" get svc "$svc" -o json | jq -r --arg p "$sm_port" '.spec.ports[] | select(.name == $p) | .port')/metrics"
-fetch_in "$ns" "$op_pod" operator "$svc_url" | grep -q '^sluice_operator' || fail "ServiceMonitor target $svc_url has no sluice_operator metrics"
+fetch_in "$ns" "$op_pod" operator "$svc_url" | grep '^sluice_operator' >/dev/null || fail "ServiceMonitor target $svc_url has no sluice_operator metrics"
 step "chart promises hold in the running pods (uid, capabilities, read-only root, seccomp, cgroup limits, probes, PDB, monitors)"
 
 jq -n --argjson p "$pods_ready_ms" --argjson i "$inject_ready_ms" --argjson o "$override_ms" --argjson f "$failover_ms" \

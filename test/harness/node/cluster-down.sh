@@ -62,7 +62,7 @@ shims() {
   local pid
   for pid in $(ls /proc | grep -E '^[0-9]+$'); do
     [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == /usr/bin/containerd-shim-runc-v2 ]] || continue
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$S/run/containerd.sock" && echo "$pid"
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -F -- "$S/run/containerd.sock" >/dev/null && echo "$pid"
   done
   return 0
 }
@@ -77,7 +77,7 @@ for pid in $(ls /proc | grep -E '^[0-9]+$'); do
   exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || continue
   case "$exe" in
     */node-k8s-v*/*) strays+=("$pid") ;;
-    /usr/bin/containerd*) tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$S" && strays+=("$pid") ;;
+    /usr/bin/containerd*) tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -F -- "$S" >/dev/null && strays+=("$pid") ;;
   esac
 done
 stop_pids 3 "${strays[@]}"
@@ -113,7 +113,7 @@ for bin in "$SLUICE_CACHE_DIR"/node-k8s-v*/kube-proxy; do
 done
 for t in iptables ip6tables; do
   command -v "$t-save" >/dev/null || continue
-  "$t-save" 2>/dev/null | grep -qE '(KUBE-|CNI-|SLUICE-E2E-)' || continue
+  "$t-save" 2>/dev/null | grep -E '(KUBE-|CNI-|SLUICE-E2E-)' >/dev/null || continue
   "$t-save" 2>/dev/null | awk '
     /^\*/ { table = $0; print; next }
     /^:(KUBE-|CNI-|SLUICE-E2E-)/ { next }

@@ -1,4 +1,6 @@
 # Shared by the real-node scripts (sourced): where the cluster lives, its addresses, and the one
+# (Pipelines here never end in `grep -q`: under pipefail, a producer killed by SIGPIPE when grep
+# stops reading early would turn a match into a failure.)
 # check for what a run can leave behind on this machine. See docs/adr/0020-real-node-e2e.md.
 here_node="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here_node/../../.." && pwd)"
@@ -44,7 +46,7 @@ leftovers() {
       */node-k8s-v*/kubelet | */node-k8s-v*/kube-proxy | */node-k8s-v*/kube-scheduler | */node-k8s-v*/kube-controller-manager | */node-k8s-v*/pause)
         echo "process $pid $exe" ;;
       /usr/bin/containerd | /usr/bin/containerd-shim-runc-v2)
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$E2E_STATE" && echo "process $pid $exe" ;;
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -F "$E2E_STATE" >/dev/null && echo "process $pid $exe" ;;
     esac
   done
   ip link show "$BRIDGE" >/dev/null 2>&1 && echo "bridge $BRIDGE"
@@ -52,11 +54,12 @@ leftovers() {
   local t
   for t in iptables ip6tables; do
     command -v "$t-save" >/dev/null || continue
-    "$t-save" 2>/dev/null | grep -qE '^:(KUBE-|SLUICE-E2E-|CNI-)' && echo "$t chains KUBE-*/SLUICE-E2E-*/CNI-*"
+    "$t-save" 2>/dev/null | grep -E '^:(KUBE-|SLUICE-E2E-|CNI-)' >/dev/null && echo "$t chains KUBE-*/SLUICE-E2E-*/CNI-*"
   done
-  # iptables-save skips chains it cannot read back; ask for ours by name, and nft when present.
+  # Ours by name too (by exit status only: iptables-nft 1.8.9 calls any missing chain
+  # "incompatible"), and nft's own view when it is installed.
   for t in "$GUARD_INPUT" "$GUARD_FORWARD"; do
-    if iptables -n -L "$t" >/dev/null 2>&1 || iptables -n -L "$t" 2>&1 | grep -q incompatible; then echo "iptables chain $t"; fi
+    if iptables -S "$t" >/dev/null 2>&1; then echo "iptables chain $t"; fi
   done
   if command -v nft >/dev/null; then
     nft list ruleset 2>/dev/null | grep -oE 'chain (KUBE-|SLUICE-E2E-|CNI-)[A-Za-z0-9-]+' | sort -u | sed 's/^/nft /'
