@@ -1,7 +1,7 @@
 # Shared by the real-node scripts (sourced): where the cluster lives, its addresses, and the one
+# check for what a run can leave behind on this machine. See docs/adr/0020-real-node-e2e.md.
 # (Pipelines here never end in `grep -q`: under pipefail, a producer killed by SIGPIPE when grep
 # stops reading early would turn a match into a failure.)
-# check for what a run can leave behind on this machine. See docs/adr/0020-real-node-e2e.md.
 here_node="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here_node/../../.." && pwd)"
 . "$root/test/harness/versions.sh"
