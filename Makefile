@@ -115,6 +115,14 @@ bench-prompt: node-deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversa
 bench-egress: deps dev-up ## Egress latency and time-to-first-token vs direct and a bare proxy
 	. $(DEV_ENV) && $(NPX) node bench/egress-overhead.ts
 
+.PHONY: bench-override
+bench-override: deps dev-up ## kubectl sluice override → in effect on a running sidecar (command, status, sidecar)
+	. $(DEV_ENV) && $(NPX) node bench/kubectl-sluice-override.ts
+
+.PHONY: transcript-kubectl-sluice
+transcript-kubectl-sluice: deps dev-up ## The support/on-call journey with kubectl sluice, printed (create, traffic, top, override, suspend, usage CSV)
+	. $(DEV_ENV) && $(NPX) node test/e2e/kubectl-sluice-transcript.ts
+
 .PHONY: bench-operator
 bench-operator: deps dev-up ## TenantPolicies to Ready, patch-to-sidecar propagation, override expiry lag
 	. $(DEV_ENV) && $(NPX) node bench/operator-propagation.ts

@@ -3,6 +3,7 @@
 import { type Io, processIo } from './io.ts';
 import { noisyNeighbor } from './noisy-neighbor.ts';
 import { operator } from './operator.ts';
+import { PLUGIN_COMMANDS, runPlugin } from './plugin/index.ts';
 import { promptCheck } from './prompt-check.ts';
 import { sidecar } from './sidecar.ts';
 import { validate } from './validate.ts';
@@ -25,6 +26,19 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[], io: Io) 
     run: promptCheck,
   },
   validate: { summary: "check TenantPolicy YAML offline with the API server's rules", run: validate },
+  // The kubectl plugin's commands (`kubectl sluice …`, cli/plugin/), also as `sluice …`.
+  ...Object.fromEntries(
+    PLUGIN_COMMANDS.map((c) => {
+      const word = c.name.split(' ')[0]!;
+      return [
+        word,
+        {
+          summary: `(kubectl sluice) ${c.summary}`,
+          run: (args: string[], io: Io) => runPlugin([word, ...args], io),
+        },
+      ];
+    }),
+  ),
 };
 
 function usage(io: Io): void {

@@ -15,6 +15,7 @@ import { planReconcile, type ReconcilePlan } from './reconcile/tenant-policy.ts'
 import { FINALIZER, type SecretObject, type TenantPolicyObject } from './reconcile/types.ts';
 import type { OperatorSettings } from './settings.ts';
 import type { RedisStore } from './stores/redis.ts';
+import { ServedStore } from './stores/served.ts';
 
 export interface ControllerDeps {
   client: KubeClient;
@@ -39,6 +40,7 @@ export class TenantPolicyController {
   private readonly policySecret = new Map<string, string>();
   private workers: Promise<void>[] = [];
   private active = false;
+  private readonly served: ServedStore;
   private postgresHealthy = true;
   private outboxPending = 0;
   /** Reconciles done (metrics/tests). */
@@ -46,6 +48,7 @@ export class TenantPolicyController {
 
   constructor(deps: ControllerDeps) {
     this.deps = deps;
+    this.served = new ServedStore(deps.redis.redis, deps.redis.keys);
     this.queue = new WorkQueue({ backoff: { baseMs: 100, capMs: 60_000 } });
     const s = deps.settings;
     const namespaces = s.namespaces.length > 0 ? s.namespaces : [''];
@@ -217,6 +220,8 @@ export class TenantPolicyController {
     let policy = this.lookup(key);
     const tenantId = policy?.spec?.tenantId;
     const current = typeof tenantId === 'string' ? await redis.getRecord(tenantId) : null;
+    // What the sidecars acknowledged; unreadable is not an error (the condition says Unknown).
+    const served = typeof tenantId === 'string' ? await this.served.read(tenantId).catch(() => null) : null;
     const now = this.deps.now();
     const plan: ReconcilePlan = planReconcile({
       policy,
@@ -226,6 +231,7 @@ export class TenantPolicyController {
       outboxPending: this.outboxPending,
       now,
       fieldManager: settings.fieldManager,
+      served,
     });
     if (!policy || plan.outcome === 'not-found' || plan.outcome === 'gone') return null;
 
@@ -234,6 +240,8 @@ export class TenantPolicyController {
       if (plan.finalizer === 'add') {
         policy = await writer.setFinalizers(policy, [...(policy.metadata.finalizers ?? []), FINALIZER]);
       }
+      // The window opens before the write, so a sidecar's first acknowledgement is not missed.
+      if (plan.served.op === 'open') await this.served.open(plan.served.tenantId);
       if (plan.redis.op === 'write') await redis.write(plan.redis.record, plan.outbox);
       else if (plan.redis.op === 'delete') await redis.delete(plan.redis.tenantId, plan.outbox);
       else if (plan.outbox.length > 0) await redis.delete(null, plan.outbox);
@@ -247,6 +255,7 @@ export class TenantPolicyController {
         return null;
       }
       if (plan.status) await writer.writeStatus(policy, plan.status);
+      if (plan.served.op === 'close') await this.served.close(plan.served.tenantId);
     } catch (error) {
       if (isNotFound(error)) return null; // deleted meanwhile; the DELETED event comes next
       throw error;

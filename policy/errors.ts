@@ -111,6 +111,56 @@ export const ERRORS = {
     status: 400,
     message: 'A file could not be read or parsed. Check the path and that it holds valid YAML or JSON.',
   },
+  // --- kubectl sluice (cli/plugin/) ---
+  SLUICE_ARGUMENT_INVALID: {
+    status: 400,
+    message: 'A command-line argument is not valid. Fix it as described; --help lists every flag.',
+  },
+  SLUICE_TENANT_NOT_FOUND: {
+    status: 404,
+    message:
+      'No TenantPolicy has that name or tenant id in the namespace. Check -n/--namespace and the spelling; `kubectl sluice status` lists the tenants.',
+  },
+  SLUICE_TENANT_AMBIGUOUS: {
+    status: 409,
+    message:
+      'The name matches one TenantPolicy by name and another by tenant id. Say which: tenantpolicy/NAME for the object name, tenant/ID for the tenant id.',
+  },
+  SLUICE_TENANT_EXISTS: {
+    status: 409,
+    message:
+      'A TenantPolicy, Secret or tenant id of that name already exists. Choose another name, or change the existing tenant instead.',
+  },
+  SLUICE_FORBIDDEN: {
+    status: 403,
+    message:
+      'Your Kubernetes user may not do this. Ask for the role named in docs/operations.md (RBAC for kubectl sluice), or use --context for a user that has it.',
+  },
+  SLUICE_UNAUTHENTICATED: {
+    status: 401,
+    message:
+      'The API server did not accept your credentials. Log in again (refresh the token or certificate in your kubeconfig) or pick another --context.',
+  },
+  SLUICE_CRD_NOT_INSTALLED: {
+    status: 404,
+    message:
+      'The TenantPolicy CRD is not installed in this cluster. Install Sluice (helm install, or kubectl apply -f crds/) or pick the right --context.',
+  },
+  SLUICE_CLUSTER_UNREACHABLE: {
+    status: 502,
+    message:
+      'The Kubernetes API server could not be reached. Check --context / --kubeconfig and that the cluster is up.',
+  },
+  SLUICE_STORE_UNREACHABLE: {
+    status: 502,
+    message:
+      'Redis, Postgres or Prometheus could not be reached or queried. Check the URL given (--redis-url, --database-url, --prometheus), e.g. through kubectl port-forward.',
+  },
+  SLUICE_NOT_PROPAGATED: {
+    status: 504,
+    message:
+      'The change is written but the operator did not report it in effect on the sidecars in time. It stays and applies when they catch up; see `kubectl sluice status TENANT` and the operator logs.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,6 +11,15 @@
  *   {p}rl:{tenant}                 (limiter-owned keys, prefix reserved)
  *   {p}budget:{tenant}:{periodKey} (egress-owned budget counters, prefix reserved)
  *   {p}usage:{day}:{tenant}        hash    "{provider}/{model}|{metric}" -> cumulative count
+ *   {p}served:open                 zset    tenant -> deadline (ms, Redis TIME) of its acknowledgement window
+ *   {p}served:{tenant}             hash    sidecar replica id -> "{version} {appliedAtMs}" (Redis clock)
+ *   {p}replica-info:{replica}      string  JSON ReplicaInfo, rewritten each heartbeat, expires like it
+ *   {p}activity:{minute}           hash    "{tenant}|{metric}" -> count in that minute (epoch minute)
+ *
+ * The served keys are the sidecars' acknowledgement of what they serve (docs/adr/0022): the
+ * operator opens a window for a tenant when it writes a new version; while it is open, each
+ * sidecar records the version it serves for that tenant. Activity is what the sidecars counted
+ * (requests, rejections, tokens, cost) per tenant and minute, for `kubectl sluice top`.
  *
  * Usage counters are cumulative per UTC day; the operator's rollup copies the totals into
  * Postgres with an absolute upsert, so a rollup repeated after a crash neither loses nor
@@ -52,10 +61,44 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     budget: (tenantId: string, periodKey: string) => `${prefix}budget:${tenantId}:${periodKey}`,
     usage: (day: string, tenantId: string) => `${prefix}usage:${day}:${tenantId}`,
     usagePattern: `${prefix}usage:*`,
+    servedOpen: `${prefix}served:open`,
+    served: (tenantId: string) => `${prefix}served:${tenantId}`,
+    replicaInfo: (replicaId: string) => `${prefix}replica-info:${replicaId}`,
+    activity: (epochMinute: number) => `${prefix}activity:${epochMinute}`,
   };
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** What one sidecar says about itself at each heartbeat ({p}replica-info:{replica}). */
+export interface ReplicaInfo {
+  /** Rate-limit store mode in force: global, local-share, open, closed. */
+  limiterMode: string;
+  /** Tenants in its policy set. */
+  tenants: number;
+  /** When it wrote this (ms, Redis TIME). */
+  at: number;
+}
+
+/** Per-tenant counters in {p}activity:{minute}; the field is "{tenant}|{metric}". */
+export const ACTIVITY_METRICS = ['requests', 'rejected', 'tokens', 'cost_micro_usd'] as const;
+export type ActivityMetric = (typeof ACTIVITY_METRICS)[number];
+
+/** Activity hashes are kept this long (so `top --minutes` can look back up to an hour). */
+export const ACTIVITY_TTL_SECONDS = 2 * 3_600;
+
+/** One acknowledgement in {p}served:{tenant}: "{version} {appliedAtMs}". */
+export function encodeServed(version: string, appliedAtMs: number): string {
+  return `${version} ${Math.round(appliedAtMs)}`;
+}
+
+export function decodeServed(text: string): { version: string; appliedAtMs: number } | null {
+  const space = text.indexOf(' ');
+  if (space <= 0) return null;
+  const appliedAtMs = Number(text.slice(space + 1));
+  if (!Number.isFinite(appliedAtMs)) return null;
+  return { version: text.slice(0, space), appliedAtMs };
+}
 
 /** The usage hash field for one model and metric, e.g. "openai/gpt-4|prompt_tokens". */
 export function usageField(provider: string, model: string, metric: UsageMetric): string {

@@ -15,6 +15,7 @@ import { redisKeys } from '../policy/wire.ts';
 import { FileSource } from './config/file-source.ts';
 import { PolicySet } from './config/policy-set.ts';
 import { RedisSource } from './config/redis-source.ts';
+import { ServedReport } from './config/served-report.ts';
 import type { Settings } from './config/settings.ts';
 import { buildEgressApp } from './egress/app.ts';
 import { bodyPlugin } from './ingress/body.ts';
@@ -101,6 +102,19 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       stateDir: settings.stateDir,
       resyncMs: settings.resyncMs,
     });
+    // What this replica serves, its limiter mode and its activity, for the operator's status
+    // and `kubectl sluice` (docs/adr/0022); registered before the first load.
+    const served = new ServedReport({
+      client,
+      keys,
+      policies,
+      replicaId: settings.replicaId,
+      registry: metrics.registry,
+      limiterMode: () => limiter.mode(),
+      ttlMs: settings.heartbeatMs * 3,
+      now,
+      log,
+    });
     // Replica heartbeat: the live count divides the limit in local-share mode.
     const beat = () => {
       if (client.status !== 'ready') return;
@@ -108,6 +122,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
         (n) => limiter.setLiveReplicas(n),
         () => {},
       );
+      void served.beat();
     };
     client.on('ready', beat);
     const heartbeat = setInterval(beat, settings.heartbeatMs);
@@ -117,6 +132,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     closers.push(async () => {
       clearInterval(heartbeat);
       redisSource!.close();
+      await served.close();
       if (client.status === 'ready') await store.leave(keys.replicas, settings.replicaId).catch(() => {});
       client.disconnect();
       subscriber.disconnect();

@@ -5,7 +5,7 @@ export type Condition = NonNullable<TenantPolicyStatus['conditions']>[number];
 export type ConditionStatus = Condition['status'];
 
 export interface DesiredCondition {
-  type: 'Ready' | 'Degraded' | 'Invalid';
+  type: 'Ready' | 'Degraded' | 'Invalid' | 'Propagated';
   status: ConditionStatus;
   reason: string;
   message: string;

@@ -32,6 +32,7 @@ function input(over: Partial<ReconcileInput>): ReconcileInput {
     outboxPending: 0,
     now: NOW,
     fieldManager: 'sluice-operator',
+    served: null,
     ...over,
   };
 }

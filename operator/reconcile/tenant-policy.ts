@@ -10,8 +10,10 @@
  *   3. validate — validateTenantPolicy; a user's mistake is a condition, never a requeue.
  *   4. compute  — computeEffectivePolicy(spec, now) + API-key hashes from the Secret.
  *   5. write    — the TenantRecord, when it differs from Redis; audit/revision events with it.
- *   6. status   — rebuilt from scratch: conditions, observedGeneration, effective summary.
- *   7. requeue  — at the override's expiry (a timer, not a poll); never for user errors.
+ *   6. status   — rebuilt from scratch: conditions, observedGeneration, effective summary, and
+ *                 whether the sidecars serve the version (reconcile/propagation.ts).
+ *   7. requeue  — at the override's expiry (a timer, not a poll), and shortly while sidecars
+ *                 are still picking a new version up; never for user errors.
  */
 import {
   canonicalJson,
@@ -24,6 +26,7 @@ import { validateTenantPolicy } from '../../policy/schema/validate.ts';
 import type { TenantRecord } from '../../policy/wire.ts';
 import { buildConditions, type DesiredCondition } from './conditions.ts';
 import type { AuditAction, AuditEvent, OutboxEvent } from './outbox-event.ts';
+import { type PropagationStatus, planPropagation, type ServedSnapshot } from './propagation.ts';
 import { apiKeyHashes } from './secret.ts';
 import {
   ACTOR_ANNOTATION,
@@ -46,6 +49,8 @@ export interface ReconcileInput {
   now: Date;
   /** Our field manager: its managedFields entries are not "the user who changed it". */
   fieldManager: string;
+  /** What the live sidecars acknowledged for the tenant (null when it could not be read). */
+  served: ServedSnapshot | null;
 }
 
 export interface KubeEventPlan {
@@ -61,6 +66,8 @@ export interface ReconcilePlan {
     | { op: 'none' }
     | { op: 'write'; record: TenantRecord; tenantId: string }
     | { op: 'delete'; tenantId: string };
+  /** The acknowledgement window: opened before a write, closed once every live sidecar serves it. */
+  served: { op: 'none' } | { op: 'open' | 'close'; tenantId: string };
   /** Queued with the Redis write, in one MULTI. */
   outbox: OutboxEvent[];
   /** New status, or null when the current one is already right. */
@@ -75,6 +82,7 @@ export interface ReconcilePlan {
 const NOTHING: Omit<ReconcilePlan, 'outcome'> = {
   finalizer: 'none',
   redis: { op: 'none' },
+  served: { op: 'none' },
   outbox: [],
   status: null,
   events: [],
@@ -154,6 +162,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
         },
         { type: 'Degraded', status: 'False', reason: 'Invalid', message: '' },
         { type: 'Invalid', status: 'True', reason: 'ValidationFailed', message },
+        ...previousPropagated(policy),
       ]),
       outcome: 'invalid',
     };
@@ -177,6 +186,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
           reason: 'TenantIdConflict',
           message: `spec.tenantId "${spec.tenantId}" is already used by TenantPolicy ${input.current.source}; choose another tenantId or delete that policy`,
         },
+        ...previousPropagated(policy),
       ]),
       outcome: 'conflict',
     };
@@ -259,20 +269,38 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
         },
     { type: 'Invalid', status: 'False', reason: 'Valid', message: '' },
   ];
+  const propagated = planPropagation({
+    version: effective.version,
+    writing: !same,
+    served: input.served,
+    previous: policy.status?.propagation as PropagationStatus | undefined,
+    previousCondition: previousPropagated(policy)[0],
+  });
+  desired.push(propagated.condition);
 
-  // 7. Requeue at the override's expiry so it reverts without anyone acting.
-  const requeueAfterMs = effective.validUntil
+  // 7. Requeue at the override's expiry so it reverts without anyone acting, and soon while
+  // the sidecars are still picking the version up.
+  const expiryMs = effective.validUntil
     ? Math.max(0, Date.parse(effective.validUntil) - now.getTime())
     : null;
+  const waits = [expiryMs, propagated.requeueAfterMs].filter((n): n is number => n !== null);
   return {
     finalizer,
     redis: same ? { op: 'none' } : { op: 'write', record, tenantId: spec.tenantId },
+    served:
+      propagated.window === 'none' ? { op: 'none' } : { op: propagated.window, tenantId: spec.tenantId },
     outbox,
-    status: status(input, desired, effective),
+    status: status(input, desired, effective, propagated.propagation),
     events,
-    requeueAfterMs,
+    requeueAfterMs: waits.length > 0 ? Math.min(...waits) : null,
     outcome: same ? 'unchanged' : 'written',
   };
+}
+
+/** The Propagated condition as last reported, for passes that learn nothing new about it. */
+function previousPropagated(policy: TenantPolicyObject): DesiredCondition[] {
+  const c = policy.status?.conditions?.find((x) => x.type === 'Propagated');
+  return c ? [{ type: 'Propagated', status: c.status, reason: c.reason, message: c.message }] : [];
 }
 
 function audit(
@@ -366,6 +394,7 @@ function status(
   input: ReconcileInput,
   desired: DesiredCondition[],
   effective?: EffectivePolicy,
+  propagation?: PropagationStatus,
 ): TenantPolicyStatus | null {
   const policy = input.policy!;
   const generation = policy.metadata.generation ?? 0;
@@ -379,6 +408,7 @@ function status(
       : previous?.effective
         ? { effective: previous.effective }
         : {}),
+    ...(propagation ? { propagation } : previous?.propagation ? { propagation: previous.propagation } : {}),
   };
   return previous && canonicalJson(previous) === canonicalJson(next) ? null : next;
 }

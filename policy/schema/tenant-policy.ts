@@ -444,7 +444,7 @@ export const TenantPolicySpec = Type.Object(
 
 const Condition = Type.Object(
   {
-    type: Type.String({ maxLength: 316, description: 'Ready, Degraded or Invalid.' }),
+    type: Type.String({ maxLength: 316, description: 'Ready, Degraded, Invalid or Propagated.' }),
     status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
     observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
     lastTransitionTime: Type.String({ format: 'date-time' }),
@@ -463,8 +463,38 @@ export const TenantPolicyStatus = Type.Object(
       Type.Array(Condition, {
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],
-        description: 'Ready, Degraded and Invalid, with reasons.',
+        description:
+          'Ready, Degraded, Invalid and Propagated (whether every live sidecar serves the effective version), with reasons.',
       }),
+    ),
+    propagation: Type.Optional(
+      Type.Object(
+        {
+          version: Type.String({ maxLength: 64, description: 'Effective version this entry is about.' }),
+          writtenAt: Type.Optional(
+            Type.String({
+              format: 'date-time',
+              description: 'When the operator wrote this version to Redis (Redis clock, ms precision).',
+            }),
+          ),
+          sidecars: Type.Integer({ minimum: 0, description: 'Live sidecars serving this version.' }),
+          liveSidecars: Type.Integer({
+            minimum: 0,
+            description: 'Sidecars with a heartbeat in the last 15 s when this was observed.',
+          }),
+          propagatedAt: Type.Optional(
+            Type.String({
+              format: 'date-time',
+              description:
+                'When the last live sidecar applied this version (Redis clock, ms precision); set once all serve it.',
+            }),
+          ),
+        },
+        {
+          description:
+            'Whether the sidecars serve the effective version, from their acknowledgements in Redis (docs/adr/0022-served-acknowledgement.md).',
+        },
+      ),
     ),
     effective: Type.Optional(
       Type.Object(

@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeServed } from '../../policy/wire.ts';
+import { ACK_WINDOW_MS, type PropagationInput, planPropagation, type ServedSnapshot } from './propagation.ts';
+
+const T0 = Date.parse('2026-12-01T12:00:00.000Z');
+const V = 'v2';
+
+const snap = (over: Partial<ServedSnapshot>): ServedSnapshot => ({
+  nowMs: T0 + 1_000,
+  windowUntilMs: T0 + ACK_WINDOW_MS,
+  live: ['a', 'b'],
+  acks: {},
+  ...over,
+});
+const written = { version: V, writtenAt: new Date(T0).toISOString(), sidecars: 0, liveSidecars: 2 };
+const input = (over: Partial<PropagationInput>): PropagationInput => ({
+  version: V,
+  writing: false,
+  served: snap({}),
+  previous: written,
+  previousCondition: { type: 'Propagated', status: 'False', reason: 'Propagating', message: '' },
+  ...over,
+});
+
+describe('planPropagation', () => {
+  it.each([
+    [
+      'a write opens the window and polls',
+      { writing: true, served: snap({ nowMs: T0 }) },
+      'False',
+      'Propagating',
+      'open',
+    ],
+    [
+      'no live sidecar is Unknown, not an error; no window stays open',
+      { served: snap({ live: [] }) },
+      'Unknown',
+      'NoSidecars',
+      'close',
+    ],
+    [
+      'a write with no live sidecar opens no window',
+      { writing: true, served: snap({ live: [], windowUntilMs: null }) },
+      'Unknown',
+      'NoSidecars',
+      'none',
+    ],
+    [
+      'sidecars appeared after "no sidecars": a window opens to learn',
+      {
+        served: snap({ windowUntilMs: null }),
+        previousCondition: { type: 'Propagated', status: 'Unknown', reason: 'NoSidecars', message: '' },
+      },
+      'False',
+      'Propagating',
+      'open',
+    ],
+    [
+      'one of two acknowledged: still propagating',
+      { served: snap({ acks: { a: encodeServed(V, T0 + 300) } }) },
+      'False',
+      'Propagating',
+      'none',
+    ],
+    [
+      'both acknowledged: propagated, window closed',
+      { served: snap({ acks: { a: encodeServed(V, T0 + 300), b: encodeServed(V, T0 + 420) } }) },
+      'True',
+      'AllSidecarsServing',
+      'close',
+    ],
+    [
+      'a replica serving another version holds it back',
+      { served: snap({ acks: { a: encodeServed('v1', T0 - 60_000), b: encodeServed(V, T0 + 420) } }) },
+      'False',
+      'Propagating',
+      'none',
+    ],
+    [
+      'the window ran out with one behind: SidecarsBehind',
+      {
+        served: snap({
+          nowMs: T0 + ACK_WINDOW_MS + 1,
+          acks: { a: encodeServed(V, T0 + 300), b: encodeServed('v1', T0 - 5_000) },
+        }),
+      },
+      'False',
+      'SidecarsBehind',
+      'close',
+    ],
+    ['Redis unreadable: Unknown', { served: null }, 'Unknown', 'ReportUnavailable', 'none'],
+    [
+      'a version with no record (upgraded operator) opens a window',
+      { previous: undefined, previousCondition: undefined, served: snap({ windowUntilMs: null }) },
+      'False',
+      'Propagating',
+      'open',
+    ],
+  ] as const)('%s', (_name, over, status, reason, window) => {
+    const plan = planPropagation(input(over as Partial<PropagationInput>));
+    expect(plan.condition).toMatchObject({ type: 'Propagated', status, reason });
+    expect(plan.window).toBe(window);
+  });
+
+  it('reports when the last sidecar applied it, on the Redis clock', () => {
+    const plan = planPropagation(
+      input({ served: snap({ acks: { a: encodeServed(V, T0 + 300), b: encodeServed(V, T0 + 420) } }) }),
+    );
+    expect(plan.propagation).toEqual({
+      ...written,
+      sidecars: 2,
+      liveSidecars: 2,
+      propagatedAt: '2026-12-01T12:00:00.420Z',
+    });
+    expect(plan.requeueAfterMs).toBeNull();
+  });
+
+  it('content unchanged by the write (only the generation moved) is in effect from the write on', () => {
+    const plan = planPropagation(
+      input({ served: snap({ acks: { a: encodeServed(V, T0 - 60_000), b: encodeServed(V, T0 - 50_000) } }) }),
+    );
+    expect(plan.condition.reason).toBe('AllSidecarsServing');
+    expect(plan.propagation.propagatedAt).toBe(new Date(T0).toISOString());
+  });
+
+  it('keeps what it reported when the window is closed and nothing is new', () => {
+    const done = { ...written, sidecars: 2, propagatedAt: '2026-12-01T12:00:00.420Z' };
+    const condition = {
+      type: 'Propagated',
+      status: 'True',
+      reason: 'AllSidecarsServing',
+      message: 'm',
+    } as const;
+    // A third sidecar started later and never acknowledged: that is not "behind".
+    const plan = planPropagation(
+      input({
+        previous: done,
+        previousCondition: condition,
+        served: snap({ windowUntilMs: null, live: ['a', 'b', 'c'] }),
+      }),
+    );
+    expect(plan.condition).toBe(condition);
+    expect(plan.propagation).toBe(done);
+  });
+
+  it('polls while propagating, never faster than 250 ms nor slower than 15 s, never past the deadline', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: ACK_WINDOW_MS - 1 }), (age) => {
+        const plan = planPropagation(input({ served: snap({ nowMs: T0 + age }) }));
+        expect(plan.condition.reason).toBe('Propagating');
+        expect(plan.requeueAfterMs).toBeGreaterThanOrEqual(250);
+        expect(plan.requeueAfterMs).toBeLessThanOrEqual(Math.max(250, Math.min(15_000, ACK_WINDOW_MS - age)));
+      }),
+    );
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * A whole Sluice on the dev control plane for the kubectl-sluice tests and transcript: the CRD,
+ * a namespace, a throw-away Postgres database, the operator (in process, this namespace only, a
+ * 1 s usage rollup), a fake OpenAI, a fake RAG app that makes one LLM call per request through
+ * the sidecar's egress, and a real sidecar child process in Redis mode beside it.
+ */
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
+import { type OperatorHandle, startOperator } from '../../operator/main.ts';
+import { parseSettings } from '../../operator/settings.ts';
+import { tempDatabase } from '../../operator/testing.ts';
+import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
+import { devEnv, kubectl } from '../harness/env.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export interface SluiceStack {
+  namespace: string;
+  prefix: string;
+  kubeconfig: string;
+  redisUrl: string;
+  databaseUrl: string;
+  operator: OperatorHandle;
+  llm: FakeProvider;
+  app: RagApp;
+  sidecar: SidecarProcess & { ports: SidecarProcess['ports'] & { egress: number } };
+  /** The environment a user of the plugin would have (KUBECONFIG, REDIS_URL, …). */
+  env: Record<string, string>;
+  /** POST /v1/answer through the sidecar with a tenant key; resolves the status code. */
+  ask(apiKey: string): Promise<number>;
+  /** The version the sidecar serves for a tenant ('' when none). */
+  served(tenantId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startSluiceStack(options: { heartbeatMs?: number } = {}): Promise<SluiceStack> {
+  const env = devEnv();
+  const suffix = randomBytes(3).toString('hex');
+  const namespace = `sluice-kp-${suffix}`;
+  const prefix = `sluice-kp-${suffix}:`;
+  await kubectl(['apply', '-f', `${root}crds/`]);
+  await kubectl([
+    'wait',
+    '--for',
+    'condition=Established',
+    'crd/tenantpolicies.sluice.dev',
+    '--timeout',
+    '60s',
+  ]);
+  await kubectl(['create', 'namespace', namespace]);
+  const db = await tempDatabase(env.databaseUrl);
+  const operator = await startOperator(
+    parseSettings(
+      [
+        '--namespaces',
+        namespace,
+        '--redis-prefix',
+        prefix,
+        '--webhook',
+        'false',
+        '--leader-elect',
+        'false',
+        '--rollup-interval-ms',
+        '1000',
+        '--log-level',
+        'warn',
+        '--identity',
+        `kubectl-sluice-test-${suffix}`,
+      ],
+      { KUBECONFIG: env.kubeconfig, REDIS_URL: env.redisUrl, DATABASE_URL: db.url },
+    ),
+    { log: pino({ level: 'warn' }) },
+  );
+  const llm = await startOpenAIFake();
+  let egress = 0;
+  const app = await startRagApp({
+    onServe: async (tenant) => {
+      if (!egress || !tenant) return;
+      const r = await fetch(`http://127.0.0.1:${egress}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sluice-tenant': tenant },
+        body: JSON.stringify({
+          messages: [{ role: 'user', content: 'What does clause 4, say?' }],
+          max_tokens: 50,
+        }),
+      });
+      await r.arrayBuffer();
+    },
+  });
+  const sidecar = (await spawnSidecar([
+    '--redis',
+    env.redisUrl,
+    '--redis-prefix',
+    prefix,
+    '--upstream',
+    app.url,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--admin-port',
+    '0',
+    '--egress-port',
+    '0',
+    '--heartbeat-ms',
+    String(options.heartbeatMs ?? 2_000),
+    '--replica-id',
+    `sidecar-${suffix}`,
+    '--provider',
+    `openai=openai-compatible,${llm.url}`,
+    '--price',
+    'openai/gpt-4o=0.0025,0.01',
+    '--log-level',
+    'warn',
+  ])) as SluiceStack['sidecar'];
+  egress = sidecar.ports.egress;
+  return {
+    namespace,
+    prefix,
+    kubeconfig: env.kubeconfig,
+    redisUrl: env.redisUrl,
+    databaseUrl: db.url,
+    operator,
+    llm,
+    app,
+    sidecar,
+    env: {
+      KUBECONFIG: env.kubeconfig,
+      REDIS_URL: env.redisUrl,
+      SLUICE_REDIS_PREFIX: prefix,
+      DATABASE_URL: db.url,
+    },
+    async ask(apiKey) {
+      const r = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'what is in the contract?', top_k: 3 }),
+      });
+      await r.arrayBuffer();
+      return r.status;
+    },
+    async served(tenantId) {
+      const r = await fetch(`http://127.0.0.1:${sidecar.ports.admin}/policies/${tenantId}`);
+      if (r.status !== 200) return '';
+      return ((await r.json()) as { version: string }).version;
+    },
+    async close() {
+      await kubectl(['delete', 'tenantpolicy', '--all', '-n', namespace, '--wait=true', '--timeout=30s']);
+      await sidecar.stop();
+      await operator.close();
+      await app.close();
+      await llm.close();
+      await kubectl(['delete', 'namespace', namespace, '--wait=false']);
+      await db.drop().catch(() => undefined);
+    },
+  };
+}
