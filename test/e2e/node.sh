@@ -28,24 +28,54 @@ if [[ -n "$left" ]]; then
 fi
 
 started=0
+# On failure: the cluster's state and every pod's logs into $E2E_LOGS (kept), and a short account
+# on stderr (CI shows only that): pods, recent events, the last lines of every container that is
+# not Ready and of the kubelet's errors.
+collect() {
+  . "$E2E_STATE/env"
+  # A dead API server must not hold up the teardown.
+  kubectl() { command kubectl --request-timeout 20s "$@"; }
+  kubectl get all,events,tenantpolicies,leases,endpoints,validatingwebhookconfigurations,mutatingwebhookconfigurations -A -o wide >"$E2E_LOGS/cluster.txt" 2>&1
+  kubectl describe nodes >"$E2E_LOGS/node-describe.txt" 2>&1
+  kubectl describe pods -A >"$E2E_LOGS/pods-describe.txt" 2>&1
+  local p ns name
+  for p in $(kubectl get pods -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\n"}{end}' 2>/dev/null); do
+    ns="${p%/*}" name="${p#*/}"
+    kubectl -n "$ns" logs "$name" --all-containers --prefix --previous >"$E2E_LOGS/pod-$ns-$name.previous.log" 2>/dev/null || rm -f "$E2E_LOGS/pod-$ns-$name.previous.log"
+    kubectl -n "$ns" logs "$name" --all-containers --prefix >"$E2E_LOGS/pod-$ns-$name.log" 2>&1
+  done
+  {
+    echo "---- pods"
+    kubectl get pods -A -o wide 2>&1
+    echo "---- the last 25 events"
+    kubectl get events -A --sort-by=.lastTimestamp 2>&1 | tail -n 25
+    # Containers not Ready: namespace/pod container, then their last lines (previous run too).
+    kubectl get pods -A -o json 2>/dev/null | jq -r '.items[] | .metadata as $m
+      | [(.status.initContainerStatuses // [])[], (.status.containerStatuses // [])[]][]
+      | select(.ready != true) | "\($m.namespace)/\($m.name) \(.name)"' |
+      while read -r pod container; do
+        echo "---- $pod $container: not Ready; its last 30 lines"
+        kubectl -n "${pod%/*}" logs "${pod#*/}" -c "$container" --tail 30 2>&1
+        kubectl -n "${pod%/*}" logs "${pod#*/}" -c "$container" --previous --tail 15 2>/dev/null | sed 's/^/(previous) /'
+      done
+    echo "---- the kubelet's last 20 errors ($E2E_LOGS/kubelet.log)"
+    grep -E '^E[0-9]{4}' "$E2E_LOGS/kubelet.log" 2>/dev/null | tail -n 20
+  } | sed 's/^/e2e: | /' >&2
+}
 finish() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT
+  # Teardown is not to be interrupted: a second Ctrl-C (or the TERM of a CI timeout) would leave
+  # the machine half cleaned. Ignored signals stay ignored in the children (cluster-down.sh).
+  trap '' INT TERM HUP
   if ((started)); then
     if ((rc != 0)) && [[ -f "$E2E_STATE/env" ]]; then
       say "failed; collecting the cluster's state into $E2E_LOGS"
-      (
-        . "$E2E_STATE/env"
-        kubectl get all,events,tenantpolicies,leases,endpoints,validatingwebhookconfigurations,mutatingwebhookconfigurations -A -o wide >"$E2E_LOGS/cluster.txt" 2>&1
-        kubectl describe pods -A >"$E2E_LOGS/pods-describe.txt" 2>&1
-        for p in $(kubectl get pods -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\n"}{end}' 2>/dev/null); do
-          kubectl -n "${p%/*}" logs "${p#*/}" --all-containers --prefix --previous >"$E2E_LOGS/pod-${p%/*}-${p#*/}.previous.log" 2>/dev/null || rm -f "$E2E_LOGS/pod-${p%/*}-${p#*/}.previous.log"
-          kubectl -n "${p%/*}" logs "${p#*/}" --all-containers --prefix >"$E2E_LOGS/pod-${p%/*}-${p#*/}.log" 2>&1
-        done
-      ) || true
+      (collect) || true
     fi
     local t_down
     t_down=$(ms)
+    say "tearing down"
     bash "$root/test/harness/node/cluster-down.sh" || rc=1
     teardown_ms=$(( $(ms) - t_down ))
   fi
@@ -62,7 +92,7 @@ finish() {
   exit "$rc"
 }
 trap finish EXIT
-trap 'exit 130' INT TERM
+trap 'say "interrupted"; exit 130' INT TERM HUP
 
 t=$(ms)
 bash "$root/test/harness/build-control-plane.sh" >/dev/null

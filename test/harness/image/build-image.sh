@@ -45,8 +45,11 @@ if [[ ! -f "$base_tar" ]]; then
   t0=$(now_ms)
   log "debootstrap $BASE_SUITE (first run only, about 1-2 minutes)"
   work="$(mktemp -d "$cache/rootfs.XXXXXX")"
+  # debootstrap mounts /proc and /sys in the target while it installs: an interrupted run must
+  # not leave them (or a half root filesystem) behind.
+  trap 'awk -v w="$work" '"'"'index($5, w) == 1 { print $5 }'"'"' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l; rm -rf --one-file-system "$work"' EXIT
   debootstrap --variant=minbase --include="$BASE_PACKAGES" "$BASE_SUITE" "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
-    { tail -n 20 "$work/debootstrap.log" >&2; rm -rf "$work"; exit 1; }
+    { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
   r="$work/rootfs"
   # What debian:*-slim leaves out: package caches, lists, docs, man pages, locales.
   rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/* "$r"/usr/share/doc/* "$r"/usr/share/man/* \
@@ -59,6 +62,7 @@ if [[ ! -f "$base_tar" ]]; then
   chroot "$r" dpkg-query -W -f '${Package} ${Version}\n' >"$cache/rootfs-$base_key.packages"
   pack "$base_tar" "$r"
   rm -rf "$work"
+  trap - EXIT
   log "base $base_key: $(du -m "$base_tar" | cut -f1) MB in $(elapsed "$t0") ms"
 fi
 

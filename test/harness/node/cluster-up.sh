@@ -17,8 +17,8 @@ t_start=$(ms)
 step() { echo "cluster-up: $* (+$(( $(ms) - t_start )) ms)" >&2; }
 
 [[ $(id -u) == 0 ]] || { echo "cluster-up: needs root (kubelet, containerd, iptables)" >&2; exit 1; }
-for tool in containerd containerd-shim-runc-v2 runc ctr iptables iptables-save conntrack; do
-  command -v "$tool" >/dev/null || { echo "cluster-up: $tool is missing: make deps installs it" >&2; exit 1; }
+for tool in containerd containerd-shim-runc-v2 runc ctr iptables iptables-save conntrack kubectl openssl curl jq python3; do
+  command -v "$tool" >/dev/null || { echo "cluster-up: $tool is missing: make deps installs it (kubectl: any recent one on PATH, as for make dev-up)" >&2; exit 1; }
 done
 [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local ]] || { echo "cluster-up: CNI plugins missing (apt-get install containernetworking-plugins)" >&2; exit 1; }
 left="$(leftovers)"
@@ -219,7 +219,7 @@ oom_score = 0
     conf_dir = "$S/cni/net.d"
 TOML
 start containerd containerd --config "$S/containerd/config.toml"
-wait_for containerd 30 ctr --address "$S/run/containerd.sock" version
+wait_for containerd 120 ctr --address "$S/run/containerd.sock" version
 step "containerd"
 for archive in "$@"; do
   ctr --address "$S/run/containerd.sock" -n k8s.io images import --no-unpack "$archive" >>"$E2E_LOGS/image-import.log" 2>&1 ||
@@ -233,7 +233,7 @@ start etcd "$bin_cp/etcd" --data-dir "$S/etcd" --name sluice-e2e \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "sluice-e2e=http://127.0.0.1:$ETCD_PEER_PORT" \
   --listen-metrics-urls "" --unsafe-no-fsync --log-level warn
-wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+wait_for etcd 120 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 start kube-apiserver "$bin_cp/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --bind-address "$NODE_IP" --advertise-address "$NODE_IP" --secure-port "$API_PORT" \
@@ -248,8 +248,18 @@ start kube-apiserver "$bin_cp/kube-apiserver" \
   --kubelet-certificate-authority "$pki/ca.crt" --kubelet-preferred-address-types InternalIP \
   --cert-dir "$S/apiserver-certs" --v 1
 export KUBECONFIG="$S/admin.kubeconfig"
-wait_for kube-apiserver 90 kubectl get --raw /readyz
+wait_for kube-apiserver 300 kubectl get --raw /readyz
 step "kube-apiserver"
+# Written as soon as the API server answers, so that a failure from here on can be inspected
+# (test/e2e/node.sh collects the cluster's state with it).
+cat >"$S/env" <<ENV
+# Written by test/harness/node/cluster-up.sh
+export KUBECONFIG=$S/admin.kubeconfig
+export SLUICE_E2E_NODE_IP=$NODE_IP
+export SLUICE_E2E_API_PORT=$API_PORT
+export SLUICE_E2E_CONTAINERD=$S/run/containerd.sock
+export SLUICE_E2E_LOGS=$E2E_LOGS
+ENV
 
 # --- controller-manager and scheduler: on loopback, no leader election (one of each).
 start kube-controller-manager "$bin_node/kube-controller-manager" \
@@ -305,19 +315,11 @@ start kube-proxy "$bin_node/kube-proxy" --kubeconfig "$S/kube-proxy.kubeconfig" 
   --conntrack-max-per-core 0 --conntrack-tcp-timeout-established 0 --conntrack-tcp-timeout-close-wait 0 \
   --iptables-localhost-nodeports=false --nodeport-addresses "$NODE_IP/32" \
   --metrics-bind-address "127.0.0.1:$PROXY_METRICS_PORT" --healthz-bind-address "127.0.0.1:$PROXY_HEALTHZ_PORT" --v 1
-wait_for kubelet 120 bash -c "kubectl get node $NODE_NAME -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
+wait_for kubelet 300 bash -c "kubectl get node $NODE_NAME -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
 step "node $NODE_NAME Ready"
-wait_for kube-proxy 60 iptables -t nat -n -L KUBE-SERVICES
+wait_for kube-proxy 300 iptables -t nat -n -L KUBE-SERVICES
 # The default ServiceAccount exists once the controller-manager runs; pods need it.
-wait_for kube-controller-manager 60 kubectl -n default get serviceaccount default
+wait_for kube-controller-manager 300 kubectl -n default get serviceaccount default
 
-cat >"$S/env" <<ENV
-# Written by test/harness/node/cluster-up.sh
-export KUBECONFIG=$S/admin.kubeconfig
-export SLUICE_E2E_NODE_IP=$NODE_IP
-export SLUICE_E2E_API_PORT=$API_PORT
-export SLUICE_E2E_CONTAINERD=$S/run/containerd.sock
-export SLUICE_E2E_LOGS=$E2E_LOGS
-ENV
 step "cluster ready"
 echo "$(( $(ms) - t_start ))" >"$S/up-ms"
