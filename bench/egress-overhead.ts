@@ -13,17 +13,17 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import { ms3, quantile } from '../cli/lib/stats.ts';
 import { egressInternals } from '../sidecar/egress/app.ts';
-import { startEgressRig } from '../sidecar/egress/test-support.ts';
+import { startEgressRig } from '../test/support/egress.ts';
 import { startBareProxy } from './egress-bare-proxy.ts';
-import { ms3, quantile } from './lib/stats.ts';
 
 // Each side runs in its own process, as in a pod: the fake provider (remote in real life), the
 // bare proxy and the egress; this process only generates load. `--fake`, `--bare <url>` and
 // `--egress <url>` are those children: each prints its URL on stdout and runs until stdin closes.
 const role = process.argv[2];
 if (role === '--fake') {
-  const { startOpenAIFake } = await import('../test/fakes/openai-server.ts');
+  const { startOpenAIFake } = await import('../cli/noisy-neighbor/fakes/openai-server.ts');
   serve((await startOpenAIFake()).url);
 } else if (role === '--bare') {
   serve((await startBareProxy(process.argv[3]!)).url);

@@ -10,10 +10,10 @@
  *   make bench-override          20 overrides;  QUICK=1: 6
  */
 import { PassThrough } from 'node:stream';
+import { ms3, quantile } from '../cli/lib/stats.ts';
 import { runPlugin } from '../cli/plugin/index.ts';
 import { startSluiceStack } from '../test/e2e/sluice-stack.ts';
 import { kubectl } from '../test/harness/env.ts';
-import { ms3, quantile } from './lib/stats.ts';
 
 const N = process.env['QUICK'] === '1' ? 6 : 20;
 const stack = await startSluiceStack();

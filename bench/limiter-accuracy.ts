@@ -69,7 +69,10 @@ await writeTenant(
   },
   [KEY],
 );
-const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url), ['--port', '0']);
+const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [
+  '--port',
+  '0',
+]);
 const common = [
   ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
   ...['--upstream', String(app.info['listening']), '--redis', redis.url, '--redis-prefix', prefix],

@@ -12,9 +12,9 @@ import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { KubeClient } from '../operator/kube/client.ts';
-import { eventually, randomName, tempDatabase } from '../operator/testing.ts';
 import { decodeRecord, redisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
+import { eventually, randomName, tempDatabase } from '../test/support/operator.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const N = QUICK ? 1_000 : 10_000;

@@ -15,10 +15,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { ms3, openLoop, quantile } from '../cli/lib/stats.ts';
 import { TIER_DEFAULTS } from '../policy/tiers.ts';
 import { spawnNode } from './lib/process.ts';
 import { spawnSidecar } from './lib/sidecar-process.ts';
-import { ms3, openLoop, quantile } from './lib/stats.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const C = 8;
@@ -47,7 +47,7 @@ for (const t of TENANTS) {
       `apiVersion: sluice.dev/v1alpha1\nkind: TenantPolicy\nmetadata: { name: ${t.id} }\nspec:\n  tenantId: ${t.id}\n  tier: ${t.tier}\n  apiKeySecretRef: { name: ${t.id}-key }\n${t.extra}`,
   );
 }
-const app = await spawnNode(new URL('../test/fakes/rag-app.ts', import.meta.url), [
+const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [
   ...['--port', '0', '--latency-ms', String(SERVICE_MS), '--concurrency', String(C)],
 ]);
 // The sidecar in its own process, as deployed: the load generator does not share its event loop.

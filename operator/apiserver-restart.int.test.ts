@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecord, redisKeys } from '../policy/wire.ts';
 import { type ApiServer, startApiServer } from '../test/harness/apiserver.ts';
 import { devEnv } from '../test/harness/env.ts';
+import { eventually, randomName, tempDatabase } from '../test/support/operator.ts';
 import { type OperatorHandle, startOperator } from './main.ts';
 import { parseSettings } from './settings.ts';
-import { eventually, randomName, tempDatabase } from './testing.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;

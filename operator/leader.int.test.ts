@@ -9,10 +9,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
+import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../test/support/operator.ts';
 import { usageRows } from './reconcile/usage.ts';
 import { PostgresStore } from './stores/postgres.ts';
 import { RedisStore } from './stores/redis.ts';
-import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from './testing.ts';
 import { rollupOnce } from './usage-rollup.ts';
 
 const root = new URL('../', import.meta.url).pathname;

@@ -9,9 +9,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecord, hashApiKey, redisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
+import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../test/support/operator.ts';
 import { type OperatorHandle, startOperator } from './main.ts';
 import { parseSettings } from './settings.ts';
-import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from './testing.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const NS = randomName('sluice-op');

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecord, redisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
 import { type PostgresServer, startPostgres } from '../test/harness/postgres-server.ts';
+import { eventually, randomName } from '../test/support/operator.ts';
 import { type OperatorHandle, startOperator } from './main.ts';
 import { parseSettings } from './settings.ts';
-import { eventually, randomName } from './testing.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const NS = randomName('sluice-op-pg');

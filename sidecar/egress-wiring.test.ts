@@ -6,8 +6,8 @@
 import OpenAI from 'openai';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeProvider, startOpenAIFake } from '../test/fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
+import { type FakeProvider, startOpenAIFake } from '../cli/noisy-neighbor/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { loadSettings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RagApp, startRagApp } from '../test/fakes/rag-app.ts';
+import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { loadSettings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
 

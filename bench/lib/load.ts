@@ -4,7 +4,7 @@
  * saturation run (N requests always in flight) for the highest throughput.
  */
 import { type Dispatcher, Pool } from 'undici';
-import { openLoop } from './stats.ts';
+import { openLoop } from '../../cli/lib/stats.ts';
 
 export interface RequestSpec {
   method: Dispatcher.HttpMethod;
@@ -57,13 +57,13 @@ export async function fixedRate(
   return result;
 }
 
-/** Closed loop: `inFlight` requests at all times for `durationMs`; returns 2xx answers per second. */
+/** Closed loop: `inFlight` requests at all times for `durationMs`; 2xx answers per second and in all. */
 export async function saturate(
   origin: string,
   spec: RequestSpec,
   inFlight: number,
   durationMs: number,
-): Promise<{ rps: number; errors: number }> {
+): Promise<{ rps: number; ok: number; errors: number }> {
   const pool = new Pool(origin, { connections: inFlight, pipelining: 1 });
   let ok = 0;
   let errors = 0;
@@ -83,5 +83,5 @@ export async function saturate(
   );
   const elapsed = performance.now() - start;
   await pool.close();
-  return { rps: (ok * 1000) / elapsed, errors };
+  return { rps: (ok * 1000) / elapsed, ok, errors };
 }

@@ -1,5 +1,5 @@
 /** Starts a Node script as a child process and waits for its first JSON line that has "listening". */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,18 @@ export interface NodeProcess {
   stop(): Promise<void>;
   /** Resident set size now and at peak (VmHWM), MB, from /proc. */
   rssMb(): { now: number; peak: number };
+  /** CPU time used so far (user + system), ms, from /proc (resolution: one clock tick, 10 ms). */
+  cpuMs(): number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const TICKS_PER_SEC = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** utime + stime of a process, ms. Fields 14 and 15 of /proc/<pid>/stat, counted after the ")". */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC;
 }
 
 export async function spawnNode(script: URL, args: string[] = []): Promise<NodeProcess> {
@@ -47,5 +59,6 @@ export async function spawnNode(script: URL, args: string[] = []): Promise<NodeP
       const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
       return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
     },
+    cpuMs: () => processCpuMs(child.pid!),
   };
 }

@@ -2,7 +2,7 @@
  * Turns recorded samples into the figures of the Noisy Neighbor Impact Analysis. Pure: samples
  * and prices in, numbers out.
  */
-import { quantile } from '../../bench/lib/stats.ts';
+import { quantile } from '../lib/stats.ts';
 import type { Sample } from './load.ts';
 
 export interface TenantFigures {

@@ -2,7 +2,7 @@
  * Progress while the scenario runs: on a terminal, one redrawn bar per phase with the current
  * request rate and the other tenants' p95; otherwise plain lines (CI logs, pipes).
  */
-import { quantile } from '../../bench/lib/stats.ts';
+import { quantile } from '../lib/stats.ts';
 import type { PhaseFigures } from './analysis.ts';
 import type { Sample } from './load.ts';
 

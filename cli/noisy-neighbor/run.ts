@@ -11,10 +11,10 @@ import { computeEffectivePolicy, requestsPerHour } from '../../policy/effective.
 import type { TenantPolicySpec } from '../../policy/schema/tenant-policy.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
-import { startOpenAIFake } from '../../test/fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../../test/fakes/rag-app.ts';
 import { breakingPoint, costFigures, latencySeries, type PhaseFigures, phaseFigures } from './analysis.ts';
 import { type ClusterControl, type ClusterEnv, startClusterControl } from './cluster.ts';
+import { startOpenAIFake } from './fakes/openai-server.ts';
+import { type RagApp, startRagApp } from './fakes/rag-app.ts';
 import { type Arrival, runLoad, type Sample } from './load.ts';
 import type { Progress } from './progress.ts';
 import type { Report } from './report.ts';

@@ -13,10 +13,10 @@ import { PassThrough } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, impersonatingKubeconfig } from '../../operator/testing.ts';
 import { type SluiceStack, startSluiceStack } from '../../test/e2e/sluice-stack.ts';
 import { kubectl } from '../../test/harness/env.ts';
 import { freePort } from '../../test/harness/redis-server.ts';
+import { eventually, impersonatingKubeconfig } from '../../test/support/operator.ts';
 import { runPlugin } from './index.ts';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -8,11 +8,11 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTenant } from '../../bench/lib/redis-tenants.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { ServedStore } from '../../operator/stores/served.ts';
-import { eventually, randomName } from '../../operator/testing.ts';
 import { decodeServed, redisKeys } from '../../policy/wire.ts';
-import { type RagApp, startRagApp } from '../../test/fakes/rag-app.ts';
 import { devEnv } from '../../test/harness/env.ts';
+import { eventually, randomName } from '../../test/support/operator.ts';
 import { type SidecarHandle, startSidecar } from '../main.ts';
 import { loadSettings } from './settings.ts';
 

@@ -6,8 +6,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
 import { egressInternals } from './app.ts';
-import { type EgressRig, examplePolicies, startEgressRig } from './test-support.ts';
 
 let rig: EgressRig;
 

@@ -5,10 +5,10 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { usageDay, usageField } from '../../policy/wire.ts';
+import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
 import { egressInternals } from './app.ts';
 import { budgetLimits } from './budget/budget.ts';
 import type { MemoryBudgetStore } from './budget/memory-store.ts';
-import { type EgressRig, examplePolicies, startEgressRig } from './test-support.ts';
 
 let rig: EgressRig | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EgressRig, examplePolicies, startEgressRig } from './test-support.ts';
+import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
 
 describe('templates (policy/prompt)', () => {
   let rig: EgressRig;

@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RagApp, startRagApp } from '../../test/fakes/rag-app.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { loadSettings } from '../config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../main.ts';
 

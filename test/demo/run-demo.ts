@@ -11,10 +11,10 @@
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Pool } from 'undici';
-import { quantile } from '../../bench/lib/stats.ts';
+import { quantile } from '../../cli/lib/stats.ts';
+import { startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { startSidecar } from '../../sidecar/main.ts';
-import { startRagApp } from '../fakes/rag-app.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const DURATION_MS = QUICK ? 12_000 : 45_000;

@@ -12,10 +12,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DASHBOARDS } from '../../charts/sluice/dashboards/panels.ts';
+import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
-import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
 import { freePort } from '../harness/redis-server.ts';
 
 const root = new URL('../../', import.meta.url).pathname;

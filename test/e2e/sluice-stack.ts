@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
+import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
-import { tempDatabase } from '../../operator/testing.ts';
-import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
+import { tempDatabase } from '../support/operator.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 

@@ -8,10 +8,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
-import { randomName, tempDatabase } from '../../operator/testing.ts';
 import { decodeRecord, redisKeys } from '../../policy/wire.ts';
 import { type ApiServer, startApiServer } from '../harness/apiserver.ts';
 import { devEnv } from '../harness/env.ts';
+import { randomName, tempDatabase } from '../support/operator.ts';
 import { recordCounts, sleep, until } from './counts.ts';
 import { auditActions } from './operator-helpers.ts';
 

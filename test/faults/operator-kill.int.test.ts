@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomName, tempDatabase } from '../../operator/testing.ts';
 import { redisKeys, usageDay } from '../../policy/wire.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
+import { randomName, tempDatabase } from '../support/operator.ts';
 import { recordCounts, sleep, until } from './counts.ts';
 import { pgUsageTotal, redisUsageTotal } from './operator-helpers.ts';
 

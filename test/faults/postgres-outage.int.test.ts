@@ -8,10 +8,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
-import { randomName } from '../../operator/testing.ts';
 import { decodeRecord, redisKeys, usageDay } from '../../policy/wire.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
 import { type PostgresServer, startPostgres } from '../harness/postgres-server.ts';
+import { randomName } from '../support/operator.ts';
 import { recordCounts, sleep, until } from './counts.ts';
 import { auditActions, pgUsageTotal, redisUsageTotal } from './operator-helpers.ts';
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../policy/errors.ts';
-import { type EgressRig, startEgressRig } from '../../sidecar/egress/test-support.ts';
+import { type EgressRig, startEgressRig } from '../support/egress.ts';
 import { recordCounts } from './counts.ts';
 
 interface Outcome {

@@ -11,9 +11,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
+import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
-import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
 import { type RedisServer, startRedisServer } from '../harness/redis-server.ts';
 import { recordCounts, until } from './counts.ts';
 

@@ -6,12 +6,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
+import { startAnthropicFake } from '../../cli/noisy-neighbor/fakes/anthropic-server.ts';
+import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { parseYamlDocuments } from '../../policy/documents.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
-import { startAnthropicFake } from '../fakes/anthropic-server.ts';
-import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
 
 export const TENANTS_DIR = fileURLToPath(new URL('../../examples/tenants/', import.meta.url));
 

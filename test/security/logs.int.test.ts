@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
-import { type FakeProvider, startOpenAIFake } from '../fakes/openai-server.ts';
-import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
+import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { exampleKeys, TENANTS_DIR } from '../fuzz/rig.ts';
 
 describe('logs carry no prompt text by default', () => {

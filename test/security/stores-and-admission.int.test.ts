@@ -12,14 +12,14 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
-import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../../operator/testing.ts';
 import { validateTenantPolicy } from '../../policy/schema/validate.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
-import { type RagApp, startRagApp } from '../fakes/rag-app.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
+import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../support/operator.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const NS = randomName('sluice-sec');

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEffectivePolicy } from '../../../policy/effective.ts';
 import { redisKeys, usageDay, usageField } from '../../../policy/wire.ts';
 import { devEnv } from '../../../test/harness/env.ts';
+import { type EgressRig, examplePolicies, startEgressRig } from '../../../test/support/egress.ts';
 import { egressInternals } from '../app.ts';
-import { type EgressRig, examplePolicies, startEgressRig } from '../test-support.ts';
 import { budgetLimits } from './budget.ts';
 import { RedisBudgetStore } from './redis-store.ts';
 

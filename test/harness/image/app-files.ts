@@ -4,8 +4,8 @@
  * `new URL('…', import.meta.url)` (data such as operator/stores/migrations/), plus
  * package.json. A URL of the repository root itself (the simulator's `--cluster` mode, which
  * needs a checkout) is skipped. Tests, benchmarks, generators and anything the CLI never loads stay out;
- * when product code imports from test/ or bench/ (the simulator does today), those files are
- * shipped too and named on stderr, so the image still runs and the leak is visible.
+ * if product code imported from test/ or bench/ (test/boundaries.test.ts forbids it), those
+ * files would be shipped too and named on stderr, so the image still runs and the leak is visible.
  *
  * Both image builds use it, so they agree by construction: test/harness/image/build-image.sh
  * (no Docker) and the Dockerfile's `files` stage.

@@ -226,13 +226,13 @@ case "$mode" in
       umoci config --image "$layout:$stores_tag" --no-history --config.user 10001:10001 \
         --config.env PATH=/usr/lib/postgresql/current/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
     fi
-    # fakes: the product image plus the fake RAG app (test/fakes), for the app Deployment.
-    fakes_tar="$(app_layer fakes test/fakes/rag-app.ts)"
+    # fakes: the product image with the simulator's fake RAG app as entrypoint, for the app Deployment.
+    fakes_tar="$(app_layer fakes cli/noisy-neighbor/fakes/rag-app.ts)"
     fakes_tag="fakes-$(echo "$product_tag $(basename "$fakes_tar")" | sha)"
     if ! has_tag "$fakes_tag"; then
       image "$fakes_tag" "$product_tag" "$fakes_tar"
       umoci config --image "$layout:$fakes_tag" --no-history --clear=config.cmd \
-        --config.entrypoint node --config.entrypoint /app/test/fakes/rag-app.ts
+        --config.entrypoint node --config.entrypoint /app/cli/noisy-neighbor/fakes/rag-app.ts
     fi
     bundle "$dest/images.oci.tar" "sluice.local/sluice:e2e=$product_tag" "sluice.local/pause:e2e=$pause_tag" \
       "sluice.local/stores:e2e=$stores_tag" "sluice.local/fakes:e2e=$fakes_tag"

@@ -8,15 +8,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import prom from 'prom-client';
+import { startAnthropicFake } from '../../cli/noisy-neighbor/fakes/anthropic-server.ts';
+import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { parseYamlDocuments } from '../../policy/documents.ts';
 import { computeEffectivePolicy, type EffectivePolicy } from '../../policy/effective.ts';
 import type { TenantPolicySpec } from '../../policy/schema/tenant-policy.ts';
 import type { TenantRecord } from '../../policy/wire.ts';
-import { startAnthropicFake } from '../../test/fakes/anthropic-server.ts';
-import { type FakeProvider, startOpenAIFake } from '../../test/fakes/openai-server.ts';
-import type { PolicyView } from '../config/policy-view.ts';
-import { buildEgressApp, type EgressDeps } from './app.ts';
-import { type EgressSettings, parseEgressSettings } from './settings.ts';
+import type { PolicyView } from '../../sidecar/config/policy-view.ts';
+import { buildEgressApp, type EgressDeps } from '../../sidecar/egress/app.ts';
+import { type EgressSettings, parseEgressSettings } from '../../sidecar/egress/settings.ts';
 
 const TENANTS_DIR = new URL('../../examples/tenants/', import.meta.url);
 

@@ -5,7 +5,7 @@
  * `"stream": true`), and echoes what it received: the x-sluice-* headers, top_k and the query
  * length (not the text).
  *
- *   npx node test/fakes/rag-app.ts --port 8000 --latency-ms 20 --concurrency 8
+ *   npx node cli/noisy-neighbor/fakes/rag-app.ts --port 8000 --latency-ms 20 --concurrency 8
  *
  * Per request: `?latency=MS` overrides the latency (timeouts in tests); `?events=N` the number
  * of SSE events.
