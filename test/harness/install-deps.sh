@@ -34,8 +34,10 @@ fi
 
 bash "$here/install-node-deps.sh"
 
-# schemathesis (and the hypothesis it works with) for the fault suite's API fuzzing.
-if ! command -v st >/dev/null || ! python3 -m pip show schemathesis 2>/dev/null | grep -q '^Version: 3.39.16$'; then
+# schemathesis (and the hypothesis it works with) for the fault suite's API fuzzing. (grep without
+# -q: under pipefail, pip killed by SIGPIPE when grep stops reading early would count as a
+# mismatch and reinstall on every run.)
+if ! command -v st >/dev/null || ! python3 -m pip show schemathesis 2>/dev/null | grep '^Version: 3.39.16$' >/dev/null; then
   echo "installing Python test tools (test/faults/requirements.txt)" >&2
   python3 -m pip install --quiet --disable-pip-version-check -r "$root/test/faults/requirements.txt"
   hash -r
