@@ -40,6 +40,11 @@ generate: ## Regenerate the CRD (crds/, chart) and the dashboards from their sou
 	$(NPX) node policy/schema/generate.ts
 	$(NPX) node charts/sluice/dashboards/generate.ts
 
+.PHONY: train-screen
+train-screen: ## Rebuild the screening training split and retrain the learned layer (deterministic; commit the .bin)
+	$(NPX) node test/fixtures/prompts/train/build-train.ts
+	$(NPX) node policy/prompt/model/train.ts --report
+
 .PHONY: lint
 lint: ## Lint and check formatting (biome)
 	$(NPX) biome check .
@@ -61,6 +66,10 @@ test-faults: deps dev-up ## Fault suite under load (Redis/Postgres/API server/pr
 	rm -f .cache/faults/counts.jsonl
 	. $(DEV_ENV) && $(NPX) vitest run --project integration test/faults
 	$(NPX) node test/faults/summary.ts
+
+.PHONY: test-exact-busy
+test-exact-busy: dev-up ## The exact-count limiter tests RUNS times in a row (10) beside BUSY busy processes (3)
+	. $(DEV_ENV) && bash test/harness/repeat-busy.sh $${RUNS:-10} $${BUSY:-3} sidecar/redis-mode.int.test.ts
 
 .PHONY: test-integration
 test-integration: dev-up ## Run the integration tests against the dev control plane
@@ -103,6 +112,14 @@ bench-overhead: deps dev-up ## Sidecar latency/throughput vs direct and a bare N
 bench-accuracy: deps dev-up ## Global rate-limit accuracy across >= 4 sidecar processes, Redis up and down
 	. $(DEV_ENV) && $(NPX) node bench/limiter-accuracy.ts
 
+.PHONY: bench-accuracy-stress
+bench-accuracy-stress: deps ## Rate-limit accuracy with busy CPUs, 50 ms/300 ms/2 s Redis latency (toxiproxy), Redis paused
+	$(NPX) node bench/limiter-stress.ts
+
+.PHONY: bench-budget-stress
+bench-budget-stress: deps ## Token budgets in the same phases: settled/budget, overspend, holds left after the load
+	$(NPX) node bench/budget-stress.ts
+
 .PHONY: bench-fairness
 bench-fairness: node-deps ## Enterprise latency while a free tenant floods at 10x capacity
 	$(NPX) node bench/queue-fairness.ts
@@ -110,6 +127,10 @@ bench-fairness: node-deps ## Enterprise latency while a free tenant floods at 10
 .PHONY: bench-prompt
 bench-prompt: node-deps ## Prompt screening latency (200 B, 2 KB, 20 KB, adversarial 100 KB)
 	$(NPX) node bench/prompt-screen.ts
+
+.PHONY: bench-json
+bench-json: node-deps ## Strict JSON reader vs JSON.parse, and the ingress body check before/after (200 B .. 30 KB)
+	$(NPX) node bench/strict-json.ts
 
 .PHONY: bench-egress
 bench-egress: deps dev-up ## Egress latency and time-to-first-token vs direct and a bare proxy
@@ -124,8 +145,17 @@ transcript-kubectl-sluice: deps dev-up ## The support/on-call journey with kubec
 	. $(DEV_ENV) && $(NPX) node test/e2e/kubectl-sluice-transcript.ts
 
 .PHONY: bench-operator
-bench-operator: deps dev-up ## TenantPolicies to Ready, patch-to-sidecar propagation, override expiry lag
+bench-operator: deps dev-up ## TenantPolicies to Ready (10k; 30k unless QUICK), propagation p95, operator RSS
 	. $(DEV_ENV) && $(NPX) node bench/operator-propagation.ts
+
+.PHONY: bench-scale
+bench-scale: deps ## Redis commands per request, 1 vs 3 masters, memory per tenant; sidecar RSS at 1k/10k/100k tenants
+	$(NPX) node bench/scale.ts
+	$(NPX) node bench/scale-sidecar-memory.ts
+
+.PHONY: scale-model
+scale-model: node-deps ## Capacity model: 100k tenants, 1,000 sidecars, from measured per-unit costs (docs/scale.md)
+	$(NPX) node bench/scale-model.ts
 
 ##@ Local control plane
 

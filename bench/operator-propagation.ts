@@ -1,11 +1,13 @@
 /**
- * Operator benchmark: N TenantPolicies to Ready and in Redis, then kubectl patch → the new
- * version visible to a sidecar (subscribed to the updates channel, then GET of the record, as
- * a sidecar does), and the lag of a short override's expiry. The operator runs as its own
- * process (cli/operator-main.ts) so its RSS is its own. Prints one JSON line.
+ * Operator benchmark: TenantPolicies to Ready and in Redis, then kubectl patch → the new
+ * version visible to a sidecar (SSUBSCRIBEd to the tenant's shard channel, then GET of the
+ * record, as a sidecar does), the lag of a short override's expiry, and the operator's RSS.
+ * The operator runs as its own process (cli/operator-main.ts) so its RSS is its own. Sizes
+ * grow in one run (10k, then 20k more): one JSON line per size.
  *
- *   make bench-operator        N = 10,000
- *   QUICK=1 make bench-operator N = 1,000
+ *   make bench-operator          10,000 then 30,000 policies
+ *   QUICK=1 make bench-operator  10,000 policies
+ *   SIZES=1000,5000 ...          other sizes
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { devEnv, kubectl } from '../test/harness/env.ts';
 import { eventually, randomName, tempDatabase } from '../test/support/operator.ts';
 
 const QUICK = process.env['QUICK'] === '1';
-const N = QUICK ? 1_000 : 10_000;
+const SIZES = (process.env['SIZES'] ?? (QUICK ? '10000' : '10000,30000')).split(',').map(Number);
 const PATCHES = QUICK ? 10 : 20;
 const root = new URL('../', import.meta.url).pathname;
 const env = devEnv();
@@ -35,47 +37,43 @@ const db = await tempDatabase(env.databaseUrl);
 
 await kubectl(['apply', '-f', `${root}crds/`]);
 await kubectl(['create', 'namespace', NS]);
+// Node flags for the operator process: by default the chart's operator.nodeOptions
+// (charts/sluice/values.yaml); OPERATOR_NODE_FLAGS='' measures Node's own defaults.
+const nodeFlags = (process.env['OPERATOR_NODE_FLAGS'] ?? '--max-semi-space-size=2 --heap-growing-percent=20')
+  .split(' ')
+  .filter(Boolean);
 const child = spawn(
   `${root}node_modules/node/bin/node`,
   [
+    ...nodeFlags,
     `${root}cli/operator-main.ts`,
-    '--namespaces',
-    NS,
-    '--redis-prefix',
-    PREFIX,
-    '--leader-elect',
-    'false',
-    '--workers',
-    '16',
-    '--log-level',
-    'error',
+    ...['--namespaces', NS, '--redis-prefix', PREFIX, '--leader-elect', 'false'],
+    ...['--workers', '16', '--log-level', 'error'],
   ],
   {
     env: { ...process.env, KUBECONFIG: env.kubeconfig, REDIS_URL: env.redisUrl, DATABASE_URL: db.url },
     stdio: ['ignore', 'ignore', 'inherit'],
   },
 );
-const rssMb = () => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+const statusMb = (field: 'VmRSS' | 'VmHWM') => {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 };
+const rssMb = () => statusMb('VmRSS');
 
 const updates: { tenantId: string; version: string; at: number }[] = [];
-await sub.subscribe(keys.updates);
-sub.on('message', (_c, m) => {
+sub.on('smessage', (_c: string, m: string) => {
   const u = JSON.parse(m) as { tenantId: string; version: string };
   updates.push({ ...u, at: Date.now() });
 });
+const path = `/apis/sluice.dev/v1alpha1/namespaces/${NS}/tenantpolicies`;
 
-let result: Record<string, unknown> = {};
-try {
-  // Create N policies with the API client, 32 requests in flight.
-  const started = Date.now();
-  const path = `/apis/sluice.dev/v1alpha1/namespaces/${NS}/tenantpolicies`;
-  let next = 0;
+/** Creates policies t{from}..t{to-1} with the API client, 32 requests in flight. */
+async function create(from: number, to: number): Promise<void> {
+  let next = from;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
-      while (next < N) {
+      while (next < to) {
         const i = next++;
         await client.request('POST', path, {
           body: {
@@ -88,108 +86,126 @@ try {
       }
     }),
   );
-  log(`created ${N} in ${Date.now() - started} ms`);
-  let ready = 0;
-  const deadline = started + (QUICK ? 300_000 : 900_000);
-  while (Date.now() < deadline) {
-    const inRedis = await redis.hlen(keys.policyIndex);
-    ready = 0;
-    let cont: string | undefined;
-    do {
-      const page = await client.request<{
-        items: { status?: { conditions?: { type: string; status: string }[] } }[];
-        metadata: { continue?: string };
-      }>('GET', path, { query: { limit: 2000, continue: cont } });
-      ready += page.items.filter((p) =>
-        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      ).length;
-      cont = page.metadata.continue || undefined;
-    } while (cont);
-    log(`ready ${ready}/${N}, redis ${inRedis}/${N}`);
-    if (ready === N && inRedis === N) break;
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  const allReadyS = (Date.now() - started) / 1000;
+}
 
-  // Propagation: kubectl patch → update message → GET record shows the override.
+async function readyCount(): Promise<number> {
+  let ready = 0;
+  let cont: string | undefined;
+  do {
+    const page = await client.request<{
+      items: { status?: { conditions?: { type: string; status: string }[] } }[];
+      metadata: { continue?: string };
+    }>('GET', path, { query: { limit: 2000, continue: cont } });
+    ready += page.items.filter((p) =>
+      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
+    cont = page.metadata.continue || undefined;
+  } while (cont);
+  return ready;
+}
+
+/** kubectl patch → update message → GET record shows the override, for `count` tenants from `first`. */
+async function propagation(first: number, count: number, round: number): Promise<number[]> {
   const lat: number[] = [];
-  for (let i = 0; i < PATCHES; i++) {
+  for (let i = first; i < first + count; i++) {
     const tenantId = `${NS}-t${i}`;
+    await sub.ssubscribe(keys.updates(tenantId));
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const t0 = Date.now();
     const from = updates.length;
     await kubectl([
-      'patch',
-      'tenantpolicy',
-      `t${i}`,
-      '-n',
-      NS,
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({ spec: { override: { multiplier: 10, expiresAt, reason: `bench-${i}` } } }),
+      ...['patch', 'tenantpolicy', `t${i}`, '-n', NS, '--type', 'merge', '-p'],
+      JSON.stringify({
+        spec: { override: { multiplier: 10 + round, expiresAt, reason: `bench-${round}-${i}` } },
+      }),
     ]);
     await eventually(
       async () => {
         if (!updates.slice(from).some((u) => u.tenantId === tenantId)) return false;
         const text = await redis.get(keys.policy(tenantId));
-        return text !== null && decodeRecord(text).policy.override?.multiplier === 10;
+        return text !== null && decodeRecord(text).policy.override?.multiplier === 10 + round;
       },
       30_000,
       5,
     );
     lat.push(Date.now() - t0);
   }
-  lat.sort((a, b) => a - b);
-  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]!;
+  return lat.sort((a, b) => a - b);
+}
 
-  // Expiry lag: a 3 s override; when does the reverted record reach the sidecar?
-  const target = `${NS}-t${N - 1}`;
-  const expiresAtMs = Date.now() + 3_000;
-  await kubectl([
-    'patch',
-    'tenantpolicy',
-    `t${N - 1}`,
-    '-n',
-    NS,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({
-      spec: {
-        override: { multiplier: 10, expiresAt: new Date(expiresAtMs).toISOString(), reason: 'bench-expiry' },
+const pct = (lat: number[], p: number) =>
+  lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]!;
+const results: Record<string, unknown>[] = [];
+try {
+  let have = 0;
+  for (const [round, N] of SIZES.entries()) {
+    const started = Date.now();
+    await create(have, N);
+    log(`created ${N - have} (now ${N}) in ${Date.now() - started} ms`);
+    have = N;
+    let ready = 0;
+    const deadline = started + (N > 10_000 ? 1_800_000 : 900_000);
+    while (Date.now() < deadline) {
+      const inRedis = await redis.hlen(keys.policyIndex);
+      ready = await readyCount();
+      log(`ready ${ready}/${N}, redis ${inRedis}/${N}, rss ${rssMb()} MB`);
+      if (ready === N && inRedis === N) break;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    const allReadyS = (Date.now() - started) / 1000;
+    const lat = await propagation(round * PATCHES, PATCHES, round);
+
+    // Expiry lag: a 3 s override on the newest tenant; when does the reverted record land?
+    const target = `${NS}-t${N - 1}`;
+    const expiresAtMs = Date.now() + 3_000;
+    await kubectl([
+      ...['patch', 'tenantpolicy', `t${N - 1}`, '-n', NS, '--type', 'merge', '-p'],
+      JSON.stringify({
+        spec: {
+          override: {
+            multiplier: 10,
+            expiresAt: new Date(expiresAtMs).toISOString(),
+            reason: 'bench-expiry',
+          },
+        },
+      }),
+    ]);
+    await eventually(
+      async () => {
+        const t = await redis.get(keys.policy(target));
+        return t !== null && decodeRecord(t).policy.override !== null;
       },
-    }),
-  ]);
-  await eventually(
-    async () => {
-      const t = await redis.get(keys.policy(target));
-      return t !== null && decodeRecord(t).policy.override !== null;
-    },
-    30_000,
-    5,
-  );
-  const revertedAt = await eventually(
-    async () => {
-      const t = await redis.get(keys.policy(target));
-      return t !== null && decodeRecord(t).policy.override === null ? Date.now() : null;
-    },
-    30_000,
-    5,
-  );
-
-  result = {
-    policies: N,
-    ready,
-    all_ready_s: Math.round(allReadyS * 10) / 10,
-    propagation_p50_ms: pct(50),
-    propagation_p95_ms: pct(95),
-    override_expiry_lag_ms: revertedAt - expiresAtMs,
-    operator_rss_mb: rssMb(),
-  };
+      30_000,
+      5,
+    );
+    const revertedAt = await eventually(
+      async () => {
+        const t = await redis.get(keys.policy(target));
+        return t !== null && decodeRecord(t).policy.override === null ? Date.now() : null;
+      },
+      30_000,
+      5,
+    );
+    const line = {
+      bench: 'operator',
+      policies: N,
+      created_now: N - (round === 0 ? 0 : SIZES[round - 1]!),
+      ready,
+      all_ready_s: Math.round(allReadyS * 10) / 10,
+      propagation_p50_ms: pct(lat, 50),
+      propagation_p95_ms: pct(lat, 95),
+      override_expiry_lag_ms: revertedAt - expiresAtMs,
+      operator_rss_mb: rssMb(),
+      operator_rss_peak_mb: statusMb('VmHWM'),
+      operator_node_flags: nodeFlags.join(' '),
+    };
+    results.push(line);
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
 } finally {
   // Clean up through the operator (finalizers), bounded; then force the rest.
-  await kubectl(['delete', 'tenantpolicies', '--all', '-n', NS, '--wait=false']);
+  // One collection DELETE (kubectl delete --all sends one request per object: minutes at 30k).
+  await client.request('DELETE', path).catch((err) => log(`collection delete failed: ${String(err)}`));
   const until = Date.now() + 120_000;
   while (Date.now() < until && (await redis.hlen(keys.policyIndex)) > 0)
     await new Promise((r) => setTimeout(r, 1_000));
@@ -203,4 +219,4 @@ try {
   await new Promise((r) => setTimeout(r, 1_000));
   await db.drop().catch(() => undefined);
 }
-process.stdout.write(`${JSON.stringify(result)}\n`);
+if (results.length < SIZES.length) process.exitCode = 1;

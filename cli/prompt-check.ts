@@ -1,16 +1,26 @@
 /**
- * `sluice prompt-check [--jsonl FILE] [--summary] [--deny-phrase TEXT]…`
+ * `sluice prompt-check [--jsonl FILE] [--summary] [--explain] [--sensitivity S] [--phrases-only]
+ *                      [--quiet] [--deny-phrase TEXT]…`
  *
  * Screens JSON lines {"id", "text", "kind": "query" | "template"} from FILE or stdin and writes
- * one JSON line per input: {"id", "verdict": "allow" | "reject", "rule"}. Templates are checked
- * as `sluice validate` checks them: syntax first (rule "template_invalid" when it fails), then
- * the literal text is screened as kind "template".
+ * one JSON line per input: {"id", "verdict": "allow" | "reject", "rule", "layer", "score",
+ * "unsure"}. Templates are checked as `sluice validate` checks them: syntax first (rule
+ * "template_invalid" when it fails), then the literal text is screened as kind "template".
+ * A policy declares the variables its templates may use; prompt-check has no policy, so every
+ * well-formed variable name a template uses counts as declared (`{{ticket_body}}` is fine,
+ * `{{Ticket}}` or an unclosed `{{` is not).
+ *
+ * --explain adds {"explain": {layer, rule, phrase, reported, score, logit, threshold, unsure_at,
+ * window, features, normalised}} to each line: which layer fired, the phrase or the model's top
+ * features, and what the screener read.
  *
  * A line that is not valid JSON or lacks a field gets {"id", "line", "error": {code, message}}
  * and the run goes on; the exit code is then 1. Usage errors and an unreadable FILE exit 2.
- * With --summary and lines labelled "label": "attack" | "benign", a last line
+ * With --summary and lines labelled "label": "attack" | "benign", summary lines follow:
  * {"summary": {total, attacks, benign, true_positives, false_positives, false_negatives,
- * precision, recall, false_positive_rate}} is printed (rates are null when undefined).
+ * precision, recall, false_positive_rate}} (rates are null when undefined), then one
+ * {"summary_by": "lang" | "category", "key", …same fields} per language and per category of the
+ * lines that carry "lang" / "category".
  */
 
 import { once } from 'node:events';
@@ -18,7 +28,27 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { SluiceError } from '../policy/errors.ts';
-import { createScreener, reviewTemplate, type Screener } from '../policy/prompt/index.ts';
+import {
+  createScreener,
+  DEFAULT_TEMPLATE_VARIABLES,
+  decodeModel,
+  explainScreen,
+  reviewTemplate,
+  type ScreenExplanation,
+  type Screener,
+  type ScreenerOptions,
+  SENSITIVITIES,
+  type Sensitivity,
+  templateLiteralText,
+  validateVariableName,
+} from '../policy/prompt/index.ts';
+
+/** The default variables plus every well-formed `{{name}}` the template uses: what its policy would declare. */
+function declaredVariables(template: string): string[] {
+  const used = [...template.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1]!);
+  const wellFormed = used.filter((name) => validateVariableName(name).valid);
+  return [...new Set([...DEFAULT_TEMPLATE_VARIABLES, ...wellFormed])];
+}
 
 export interface PromptCheckIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -26,15 +56,26 @@ export interface PromptCheckIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-const USAGE = `Usage: sluice prompt-check [--jsonl FILE] [--summary] [--deny-phrase TEXT]...
+const USAGE = `Usage: sluice prompt-check [--jsonl FILE] [--summary] [--explain] [--sensitivity low|medium|high]
+                           [--phrases-only] [--model FILE] [--quiet] [--deny-phrase TEXT]...
 
-Reads JSON lines {"id", "text", "kind": "query"|"template"[, "label": "attack"|"benign"]}
-from FILE (or stdin) and prints {"id", "verdict", "rule"} per line.
+Reads JSON lines {"id", "text", "kind": "query"|"template"[, "label": "attack"|"benign",
+"lang", "category"]} from FILE (or stdin) and prints {"id", "verdict", "rule", "layer", "score",
+"unsure"} per line.
 
-  --jsonl FILE        read FILE instead of stdin
-  --summary           print precision/recall over labelled lines at the end
-  --deny-phrase TEXT  an extra phrase to reject (repeatable), as a policy's denyPhrases
-  -h, --help          show this help
+  --jsonl FILE         read FILE instead of stdin
+  --summary            print precision/recall/false-positive rate over labelled lines at the end,
+                       overall and per "lang" and "category"
+  --explain            add which layer fired, the phrase or the model's top features, the score
+                       and the normalised text to each line
+  --sensitivity S      the learned layer's threshold, as a policy's screening.sensitivity
+                       (default medium)
+  --phrases-only       hidden characters and the phrase set only (no learned layer)
+  --model FILE         learned-layer weights from FILE instead of the committed model (a model
+                       written by policy/prompt/model/train.ts --out FILE)
+  --quiet              no per-line output (summary lines only)
+  --deny-phrase TEXT   an extra phrase to reject (repeatable), as a policy's denyPhrases
+  -h, --help           show this help
 
 Exit status: 0 all lines screened, 1 some lines were invalid, 2 usage error or unreadable file.
 `;
@@ -48,13 +89,28 @@ interface Tally {
   falseNegatives: number;
 }
 
+const emptyTally = (): Tally => ({
+  total: 0,
+  attacks: 0,
+  benign: 0,
+  truePositives: 0,
+  falsePositives: 0,
+  falseNegatives: 0,
+});
+
 type Outcome =
   | {
       readonly ok: true;
       readonly id: string | number;
       readonly verdict: 'allow' | 'reject';
       readonly rule: string | null;
+      readonly layer: string | null;
+      readonly score: number | null;
+      readonly unsure: boolean;
       readonly label?: 'attack' | 'benign';
+      readonly lang: string | null;
+      readonly category: string | null;
+      readonly explain?: ScreenExplanation;
     }
   | { readonly ok: false; readonly id: string | number | null; readonly error: SluiceError };
 
@@ -62,7 +118,17 @@ function invalid(id: string | number | null, lineNumber: number, why: string): O
   return { ok: false, id, error: new SluiceError('SLUICE_FILE_UNREADABLE', `line ${lineNumber}: ${why}`) };
 }
 
-function screenLine(line: string, lineNumber: number, screener: Screener): Outcome {
+interface Checker {
+  readonly screener: Screener;
+  readonly options: ScreenerOptions;
+  readonly explain: boolean;
+}
+
+function optionalString(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+function screenLine(line: string, lineNumber: number, checker: Checker): Outcome {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -86,24 +152,79 @@ function screenLine(line: string, lineNumber: number, screener: Screener): Outco
   }
   let verdict: 'allow' | 'reject';
   let rule: string | null;
+  let layer: string | null;
+  let score: number | null;
+  let unsure: boolean;
   if (kind === 'template') {
-    const review = reviewTemplate(text, screener);
+    const review = reviewTemplate(text, checker.screener, { allowedVariables: declaredVariables(text) });
     verdict = review.ok ? 'allow' : 'reject';
     rule = review.problems.length > 0 ? 'template_invalid' : review.screen.rule;
+    layer = review.problems.length > 0 ? 'template' : review.screen.layer;
+    ({ score, unsure } = review.screen);
   } else {
-    const result = screener.screen(text, 'query');
+    const result = checker.screener.screen(text, 'query');
     verdict = result.verdict === 'reject' ? 'reject' : 'allow';
-    rule = result.rule;
+    ({ rule, layer, score, unsure } = result);
   }
-  return label === undefined ? { ok: true, id, verdict, rule } : { ok: true, id, verdict, rule, label };
+  const explain = checker.explain
+    ? explainScreen(kind === 'template' ? templateLiteralText(text) : text, { ...checker.options, kind })
+    : undefined;
+  return {
+    ok: true,
+    id,
+    verdict,
+    rule,
+    layer,
+    score: score === null ? null : Math.round(score * 10_000) / 10_000,
+    unsure,
+    ...(label === undefined ? {} : { label }),
+    lang: optionalString(record['lang']),
+    category: optionalString(record['category']),
+    ...(explain ? { explain } : {}),
+  };
 }
 
+/** Streams whose reader went away (`sluice prompt-check … | head`): further output is dropped. */
+const closed = new WeakSet<NodeJS.WritableStream>();
+
 async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
+  if (closed.has(stream)) return;
+  try {
+    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    closed.add(stream);
+  }
 }
 
 function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000;
+}
+
+function rates(t: Tally): Record<string, number | null> {
+  return {
+    total: t.total,
+    attacks: t.attacks,
+    benign: t.benign,
+    true_positives: t.truePositives,
+    false_positives: t.falsePositives,
+    false_negatives: t.falseNegatives,
+    precision: ratio(t.truePositives, t.truePositives + t.falsePositives),
+    recall: ratio(t.truePositives, t.attacks),
+    false_positive_rate: ratio(t.falsePositives, t.benign),
+  };
+}
+
+function count(t: Tally, label: 'attack' | 'benign', rejected: boolean): void {
+  t.total++;
+  if (label === 'attack') {
+    t.attacks++;
+    if (rejected) t.truePositives++;
+    else t.falseNegatives++;
+  } else {
+    t.benign++;
+    if (rejected) t.falsePositives++;
+  }
 }
 
 async function* linesOf(file: string | undefined, stdin: NodeJS.ReadableStream): AsyncGenerator<string> {
@@ -115,20 +236,56 @@ async function* linesOf(file: string | undefined, stdin: NodeJS.ReadableStream):
   yield* createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY });
 }
 
+function explainJson(e: ScreenExplanation): Record<string, unknown> {
+  return {
+    layer: e.result.layer,
+    rule: e.result.rule,
+    phrase: e.phrase,
+    reported: e.reported,
+    score: e.result.score === null ? null : Math.round(e.result.score * 10_000) / 10_000,
+    logit: e.logit,
+    threshold: e.threshold,
+    unsure_at: e.unsureAt,
+    window: e.window,
+    features: e.features.map((f) => [f.feature, f.weight]),
+    normalised: e.normalised,
+  };
+}
+
 export async function promptCheck(argv: string[], io: PromptCheckIo): Promise<number> {
-  let values: { jsonl?: string; summary?: boolean; 'deny-phrase'?: string[]; help?: boolean };
+  let values: {
+    jsonl?: string;
+    summary?: boolean;
+    explain?: boolean;
+    sensitivity?: string;
+    'phrases-only'?: boolean;
+    model?: string;
+    quiet?: boolean;
+    'deny-phrase'?: string[];
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         jsonl: { type: 'string' },
         summary: { type: 'boolean' },
+        explain: { type: 'boolean' },
+        sensitivity: { type: 'string' },
+        'phrases-only': { type: 'boolean' },
+        model: { type: 'string' },
+        quiet: { type: 'boolean' },
         'deny-phrase': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
       strict: true,
     }));
+    if (values.sensitivity !== undefined && !SENSITIVITIES.includes(values.sensitivity as Sensitivity)) {
+      throw new Error(
+        `--sensitivity must be one of ${SENSITIVITIES.join(', ')}, got "${values.sensitivity}"`,
+      );
+    }
   } catch (error) {
     await write(io.stderr, `${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -138,9 +295,15 @@ export async function promptCheck(argv: string[], io: PromptCheckIo): Promise<nu
     return 0;
   }
 
-  let screener: Screener;
+  let checker: Checker;
   try {
-    screener = createScreener({ denyPhrases: values['deny-phrase'] ?? [] });
+    const options: ScreenerOptions = {
+      denyPhrases: values['deny-phrase'] ?? [],
+      ...(values.sensitivity ? { sensitivity: values.sensitivity as Sensitivity } : {}),
+      ...(values.model ? { weights: decodeModel(await readFile(values.model)) } : {}),
+      model: !values['phrases-only'],
+    };
+    checker = { screener: createScreener(options), options, explain: values.explain === true };
   } catch (error) {
     const sluice =
       error instanceof SluiceError ? error : new SluiceError('SLUICE_CONFIG_INVALID', String(error));
@@ -148,21 +311,31 @@ export async function promptCheck(argv: string[], io: PromptCheckIo): Promise<nu
     return 2;
   }
 
-  const tally: Tally = {
-    total: 0,
-    attacks: 0,
-    benign: 0,
-    truePositives: 0,
-    falsePositives: 0,
-    falseNegatives: 0,
+  // A reader that stops early (EPIPE) is not an error: stop writing and finish quietly.
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') closed.add(io.stdout);
   };
+  // Left attached: a write that fails after the last line still reports its EPIPE here.
+  io.stdout.on('error', onError);
+  return check(values, checker, io);
+}
+
+async function check(
+  values: { jsonl?: string; summary?: boolean; quiet?: boolean },
+  checker: Checker,
+  io: PromptCheckIo,
+): Promise<number> {
+  const tally = emptyTally();
+  const byLang = new Map<string, Tally>();
+  const byCategory = new Map<string, Tally>();
   let failed = false;
   let lineNumber = 0;
   try {
     for await (const line of linesOf(values.jsonl, io.stdin)) {
+      if (closed.has(io.stdout)) break;
       lineNumber++;
       if (line.trim().length === 0) continue;
-      const outcome = screenLine(line, lineNumber, screener);
+      const outcome = screenLine(line, lineNumber, checker);
       if (!outcome.ok) {
         failed = true;
         await write(
@@ -171,41 +344,51 @@ export async function promptCheck(argv: string[], io: PromptCheckIo): Promise<nu
         );
         continue;
       }
-      await write(
-        io.stdout,
-        `${JSON.stringify({ id: outcome.id, verdict: outcome.verdict, rule: outcome.rule })}\n`,
-      );
+      if (!values.quiet) {
+        const out: Record<string, unknown> = {
+          id: outcome.id,
+          verdict: outcome.verdict,
+          rule: outcome.rule,
+          layer: outcome.layer,
+          score: outcome.score,
+          unsure: outcome.unsure,
+        };
+        if (outcome.explain) out['explain'] = explainJson(outcome.explain);
+        await write(io.stdout, `${JSON.stringify(out)}\n`);
+      }
       if (outcome.label === undefined) continue;
-      tally.total++;
       const rejected = outcome.verdict === 'reject';
-      if (outcome.label === 'attack') {
-        tally.attacks++;
-        if (rejected) tally.truePositives++;
-        else tally.falseNegatives++;
-      } else {
-        tally.benign++;
-        if (rejected) tally.falsePositives++;
+      count(tally, outcome.label, rejected);
+      for (const [map, key] of [
+        [byLang, outcome.lang],
+        [byCategory, outcome.category],
+      ] as const) {
+        if (key === null) continue;
+        let t = map.get(key);
+        if (!t) {
+          t = emptyTally();
+          map.set(key, t);
+        }
+        count(t, outcome.label, rejected);
       }
     }
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE' || closed.has(io.stdout)) return failed ? 1 : 0;
     const detail = `${values.jsonl ?? 'stdin'}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     await write(io.stderr, `${JSON.stringify(new SluiceError('SLUICE_FILE_UNREADABLE', detail).toJSON())}\n`);
     return 2;
   }
 
   if (values.summary) {
-    const summary = {
-      total: tally.total,
-      attacks: tally.attacks,
-      benign: tally.benign,
-      true_positives: tally.truePositives,
-      false_positives: tally.falsePositives,
-      false_negatives: tally.falseNegatives,
-      precision: ratio(tally.truePositives, tally.truePositives + tally.falsePositives),
-      recall: ratio(tally.truePositives, tally.attacks),
-      false_positive_rate: ratio(tally.falsePositives, tally.benign),
-    };
-    await write(io.stdout, `${JSON.stringify({ summary })}\n`);
+    await write(io.stdout, `${JSON.stringify({ summary: rates(tally) })}\n`);
+    for (const [by, map] of [
+      ['lang', byLang],
+      ['category', byCategory],
+    ] as const) {
+      for (const key of [...map.keys()].sort()) {
+        await write(io.stdout, `${JSON.stringify({ summary_by: by, key, ...rates(map.get(key)!) })}\n`);
+      }
+    }
   }
   return failed ? 1 : 0;
 }

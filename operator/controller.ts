@@ -9,6 +9,7 @@ import { isNotFound, type KubeClient } from './kube/client.ts';
 import type { EventRecorder } from './kube/events.ts';
 import { objectKey, Reflector } from './kube/reflector.ts';
 import type { PolicyWriter } from './kube/status.ts';
+import { trimPolicy } from './kube/trim.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { planReconcile, type ReconcilePlan } from './reconcile/tenant-policy.ts';
@@ -66,6 +67,11 @@ export class TenantPolicyController {
         new Reflector<TenantPolicyObject>(deps.client, {
           ...common,
           path: `/apis/${GROUP}/${VERSION}${scope}/${PLURAL}`,
+          // Only what reconcile reads (operator/kube/trim.ts): most of the operator's memory at scale.
+          transform: trimPolicy,
+          // A shard: a policy whose label leaves the selector arrives as DELETED and is left
+          // alone in Redis (not-found), for the shard that now owns it.
+          ...(s.shardSelector ? { labelSelector: s.shardSelector } : {}),
           onUpsert: (p) => this.policyChanged(p),
           onDelete: (p) => this.policyChanged(p, true),
         }),

@@ -286,8 +286,8 @@ describe('sluice operator (RBAC of rbac/role.yaml, real API server)', () => {
   it('delete → the finalizer removes the Redis record and writes the audit row', async () => {
     const messages: string[] = [];
     const sub = new Redis(devEnv().redisUrl);
-    await sub.subscribe(keys.updates);
-    sub.on('message', (_c, m) => messages.push(m));
+    await sub.ssubscribe(keys.updates(`${NS}-acme`));
+    sub.on('smessage', (_c: string, m: string) => messages.push(m));
     const deleted = await kubectl(['delete', 'tenantpolicy', 'acme', '-n', NS, '--timeout=30s']);
     expect(deleted.code).toBe(0);
     expect(await record()).toBeNull();

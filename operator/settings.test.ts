@@ -29,6 +29,7 @@ describe('parseSettings', () => {
     [['--lease-renew-ms', '20000']],
     [['--redis-url', 'http://x']],
     [['--sidecar-pull-policy', 'Sometimes']],
+    [['--redis-url', 'redis+sentinel://s1:26379']],
   ])('%j → SLUICE_CONFIG_INVALID', (args) => {
     expect(() => parseSettings(args, env)).toThrow(
       expect.objectContaining({ code: 'SLUICE_CONFIG_INVALID' }),
@@ -40,6 +41,21 @@ describe('parseSettings', () => {
     expect(parseSettings([], { ...env, SLUICE_SIDECAR_PULL_POLICY: 'Never' }).sidecar.imagePullPolicy).toBe(
       'Never',
     );
+  });
+
+  it.each([
+    'redis://127.0.0.1:6379',
+    'redis+cluster://10.0.0.1:7000,10.0.0.2:7000',
+    'redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster',
+  ])('accepts the Redis URL form %s', (url) => {
+    expect(parseSettings(['--redis-url', url], env).redisUrl).toBe(url);
+  });
+
+  it('takes a shard selector for the TenantPolicies it owns', () => {
+    expect(parseSettings(['--shard-selector', 'sluice.dev/shard=a'], env).shardSelector).toBe(
+      'sluice.dev/shard=a',
+    );
+    expect(parseSettings([], env).shardSelector).toBe('');
   });
 
   it('requires Redis and Postgres', () => {

@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { SluiceError } from '../policy/errors.ts';
+import { parseRedisUrl } from '../policy/redis-url.ts';
 import { DEFAULT_KEY_PREFIX } from '../policy/wire.ts';
 
 export type FailurePolicy = 'Ignore' | 'Fail';
@@ -26,8 +27,10 @@ export interface SidecarInjection {
 export interface OperatorSettings {
   /** Kubeconfig file; empty = client-node's loadFromDefault (KUBECONFIG, ~/.kube/config, in-cluster). */
   kubeconfig: string;
-  /** Namespaces to watch; empty = all namespaces. */
+  /** Namespaces to watch; empty = all namespaces. One way to shard (docs/scale.md). */
   namespaces: readonly string[];
+  /** Label selector of the TenantPolicies this operator owns, e.g. "sluice.dev/shard=a"; empty = all. */
+  shardSelector: string;
   redisUrl: string;
   /** Key prefix of the Redis contract (policy/wire.ts). */
   redisPrefix: string;
@@ -130,6 +133,7 @@ function def(key: string, flag: string, env: string): Spec {
 const F = {
   kubeconfig: def('kubeconfig', 'kubeconfig', 'KUBECONFIG'),
   namespaces: def('namespaces', 'namespaces', 'SLUICE_NAMESPACES'),
+  shardSelector: def('shardSelector', 'shard-selector', 'SLUICE_SHARD_SELECTOR'),
   redisUrl: def('redisUrl', 'redis-url', 'REDIS_URL'),
   redisPrefix: def('redisPrefix', 'redis-prefix', 'SLUICE_REDIS_PREFIX'),
   databaseUrl: def('databaseUrl', 'database-url', 'DATABASE_URL'),
@@ -213,7 +217,11 @@ export function parseSettings(args: string[], env: Source = process.env): Readon
       .filter(Boolean);
 
   const redisUrl = required(F.redisUrl);
-  if (!/^rediss?:\/\//.test(redisUrl)) throw invalid(`--redis-url must start with redis:// or rediss://`);
+  try {
+    parseRedisUrl(redisUrl);
+  } catch (error) {
+    throw invalid(`--redis-url: ${(error as Error).message}`);
+  }
   const databaseUrl = required(F.databaseUrl);
   if (!/^postgres(ql)?:\/\//.test(databaseUrl))
     throw invalid(`--database-url must start with postgres:// or postgresql://`);
@@ -235,6 +243,7 @@ export function parseSettings(args: string[], env: Source = process.env): Readon
   const settings: OperatorSettings = {
     kubeconfig: str(F.kubeconfig, ''),
     namespaces: list(F.namespaces),
+    shardSelector: str(F.shardSelector, ''),
     redisUrl,
     redisPrefix: str(F.redisPrefix, DEFAULT_KEY_PREFIX),
     databaseUrl,

@@ -42,6 +42,42 @@ describe('computeEffectivePolicy', () => {
     expect(policy.validUntil).toBe(active ? new Date(expiresAt).toISOString() : null);
   });
 
+  it('screens at medium sensitivity with no guard unless the spec says otherwise', () => {
+    expect(computeEffectivePolicy(free, NOW).screening).toEqual({
+      mode: 'reject',
+      denyPhrases: [],
+      sensitivity: 'medium',
+      guard: null,
+    });
+    const policy = computeEffectivePolicy(
+      { ...free, screening: { sensitivity: 'high', guard: { url: 'http://guard.local:9000/check' } } },
+      NOW,
+    );
+    expect(policy.screening.sensitivity).toBe('high');
+    expect(policy.screening.guard).toEqual({
+      url: 'http://guard.local:9000/check',
+      timeoutMs: 300,
+      onError: 'open',
+      cacheTtlMs: 300_000,
+    });
+    const closed = computeEffectivePolicy(
+      {
+        ...free,
+        screening: {
+          guard: { url: 'https://g.example/v1', timeoutMs: 50, onError: 'closed', cacheTtlSeconds: 0 },
+        },
+      },
+      NOW,
+    );
+    expect(closed.screening.guard).toEqual({
+      url: 'https://g.example/v1',
+      timeoutMs: 50,
+      onError: 'closed',
+      cacheTtlMs: 0,
+    });
+    expect(closed.version).not.toBe(computeEffectivePolicy(free, NOW).version);
+  });
+
   it('multiplies rate, burst, tokens, cost and concurrency by the active override', () => {
     const policy = computeEffectivePolicy(
       { ...free, override: { multiplier: 10, expiresAt: '2026-12-01T14:00:00Z', reason: 'launch' } },

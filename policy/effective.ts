@@ -39,8 +39,10 @@ export interface EffectivePolicy {
     topK: number;
     maxTokens: number;
     temperature: number | null;
-    /** Extra numeric body fields to clamp, by name. */
-    fields: { name: string; max: number }[];
+    /** Extra numeric body fields to clamp, by name; `paths` pins one to JSON Pointers. */
+    fields: { name: string; max: number; paths?: string[] }[];
+    /** JSON Pointers where top_k is capped; absent = anywhere in the body. */
+    topKPaths?: string[];
   };
   limits: {
     requests: { limit: number; windowMs: number; burst: number };
@@ -50,7 +52,20 @@ export interface EffectivePolicy {
     budgetAction: 'reject' | 'downgrade';
   };
   queue: { weight: number; maxDepth: number; timeoutMs: number };
-  screening: { mode: 'reject' | 'flag' | 'off'; denyPhrases: string[] };
+  screening: {
+    mode: 'reject' | 'flag' | 'off';
+    denyPhrases: string[];
+    /** Ingress fields screened besides the sidecar's --query-field; absent = none. */
+    fields?: string[];
+    /** Template variables screened in the egress; absent = all. */
+    variables?: string[];
+    /** The learned layer's threshold (docs/prompt-safety.md); "medium" when the spec names none. */
+    sensitivity: 'low' | 'medium' | 'high';
+    /** The external guard, asked only about unsure queries (sidecar/guard/); null when none. */
+    guard: { url: string; timeoutMs: number; onError: 'open' | 'closed'; cacheTtlMs: number } | null;
+  };
+  /** Body types the ingress accepts besides JSON; absent = none. */
+  ingress?: { contentTypes: string[] };
   apiKeySecretRef: { name: string; key: string } | null;
   /** The override in force at `now`, or null. */
   override: EffectiveOverride | null;
@@ -61,6 +76,9 @@ export interface EffectivePolicy {
 }
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Defaults of spec.screening.guard (docs/prompt-safety.md, "External guard"). */
+export const GUARD_DEFAULTS = { timeoutMs: 300, onError: 'open', cacheTtlSeconds: 300 } as const;
 
 /** "90s" | "5m" | "1h" | "1d" → milliseconds. The schema guarantees the shape. */
 export function parseDuration(text: string): number {
@@ -115,7 +133,10 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
       topK: spec.parameterCaps?.topK ?? tier.topK,
       maxTokens: spec.parameterCaps?.maxTokens ?? tier.maxTokens,
       temperature: spec.parameterCaps?.temperature ?? null,
-      fields: (spec.parameterCaps?.fields ?? []).map((f) => ({ name: f.name, max: f.max })),
+      fields: (spec.parameterCaps?.fields ?? []).map((f) =>
+        f.paths ? { name: f.name, max: f.max, paths: [...f.paths] } : { name: f.name, max: f.max },
+      ),
+      ...(spec.parameterCaps?.topKPaths ? { topKPaths: [...spec.parameterCaps.topKPaths] } : {}),
     },
     limits: {
       requests: { limit: scale(requestLimit), windowMs, burst: scale(burst) },
@@ -140,7 +161,19 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
     screening: {
       mode: spec.screening?.mode ?? 'reject',
       denyPhrases: [...(spec.screening?.denyPhrases ?? [])],
+      ...(spec.screening?.fields ? { fields: [...spec.screening.fields] } : {}),
+      ...(spec.screening?.variables ? { variables: [...spec.screening.variables] } : {}),
+      sensitivity: spec.screening?.sensitivity ?? 'medium',
+      guard: spec.screening?.guard
+        ? {
+            url: spec.screening.guard.url,
+            timeoutMs: spec.screening.guard.timeoutMs ?? GUARD_DEFAULTS.timeoutMs,
+            onError: spec.screening.guard.onError ?? GUARD_DEFAULTS.onError,
+            cacheTtlMs: (spec.screening.guard.cacheTtlSeconds ?? GUARD_DEFAULTS.cacheTtlSeconds) * 1000,
+          }
+        : null,
     },
+    ...(spec.ingress?.contentTypes ? { ingress: { contentTypes: [...spec.ingress.contentTypes] } } : {}),
     apiKeySecretRef: spec.apiKeySecretRef
       ? { name: spec.apiKeySecretRef.name, key: spec.apiKeySecretRef.key ?? 'api-key' }
       : null,

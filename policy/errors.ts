@@ -45,10 +45,48 @@ export const ERRORS = {
     message:
       "The tenant's token or cost budget for this period is used up. Wait for the next period or raise the budget.",
   },
+  SLUICE_BUDGET_PENDING: {
+    status: 429,
+    message:
+      "The tenant's budget is held by answers still in flight. Retry after the seconds in Retry-After, when they have settled.",
+  },
   // --- request content ---
   SLUICE_BAD_REQUEST: {
     status: 400,
-    message: 'The request body could not be read. Send valid JSON (UTF-8) with the documented fields.',
+    message:
+      'The request could not be read as sent. Send valid JSON (UTF-8, no duplicate keys) with the documented fields; the detail says what was wrong.',
+  },
+  SLUICE_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message:
+      'The body type or encoding is not accepted. Send JSON (Content-Type: application/json, UTF-8, no Content-Encoding), or a type the tenant policy lists in spec.ingress.contentTypes.',
+  },
+  SLUICE_REQUEST_TIMEOUT: {
+    status: 408,
+    message:
+      'The request did not arrive in time. Send the headers and the whole body within the client timeout.',
+  },
+  SLUICE_URI_TOO_LONG: {
+    status: 414,
+    message: 'The request target (path and query string) is too long. Send the parameters in a JSON body.',
+  },
+  SLUICE_HEADERS_TOO_LARGE: {
+    status: 431,
+    message: 'The request headers are too large. Send fewer or smaller headers.',
+  },
+  SLUICE_HTTP_VERSION_UNSUPPORTED: {
+    status: 505,
+    message: 'This HTTP version is not supported. Use HTTP/1.1 (or HTTP/1.0).',
+  },
+  SLUICE_ROUTE_UNKNOWN: {
+    status: 404,
+    message:
+      'Sluice has no route for this method and path. The egress serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models.',
+  },
+  SLUICE_METHOD_NOT_ALLOWED: {
+    status: 405,
+    message:
+      'This method is not accepted by the sidecar (CONNECT, TRACE). Use GET, POST, PUT, PATCH, DELETE or OPTIONS.',
   },
   SLUICE_BODY_TOO_LARGE: {
     status: 413,
@@ -65,6 +103,11 @@ export const ERRORS = {
     message:
       'The prompt template is not valid. Use literal text and {{name}} placeholders with allowlisted names only.',
   },
+  SLUICE_TEMPLATE_VARIABLE_UNKNOWN: {
+    status: 400,
+    message:
+      "A template variable is not allowed for this template. Send only query, context, tenant_name and the names in the template's variables list.",
+  },
   SLUICE_TEMPLATE_UNKNOWN: {
     status: 400,
     message: 'The tenant has no prompt template of that name. Use one listed in spec.promptTemplates.',
@@ -77,6 +120,11 @@ export const ERRORS = {
   SLUICE_UPSTREAM_UNAVAILABLE: {
     status: 502,
     message: 'The upstream could not be reached. Retry later; if it persists, check the upstream service.',
+  },
+  SLUICE_UPSTREAM_RATE_LIMITED: {
+    status: 429,
+    message:
+      "The model provider is rate limiting and the tenant's fallbackOn does not include rate-limited. Retry after the seconds in Retry-After.",
   },
   SLUICE_UPSTREAM_TIMEOUT: {
     status: 504,
@@ -91,6 +139,11 @@ export const ERRORS = {
     status: 502,
     message:
       'The model stream broke after the answer had started. The answer is incomplete; retry the request.',
+  },
+  SLUICE_INTERNAL: {
+    status: 500,
+    message:
+      "Sluice failed on its own while handling this request (a bug, not the app's or the provider's fault). Retry; if it persists, report it with the time of the request.",
   },
   SLUICE_NOT_READY: {
     status: 503,

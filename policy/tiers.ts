@@ -22,7 +22,7 @@ export interface TierDefaults {
   readonly topK: number;
   /** Largest `max_tokens` per LLM call. */
   readonly maxTokens: number;
-  /** Fair-queue weight (DESIGN decision 5): share of the app's capacity under contention. > 0. */
+  /** Fair-queue weight (docs/adr/0007-fair-queue.md): share of the app's capacity under contention. > 0. */
   readonly weight: number;
   /** Requests of one tenant that may wait in the sidecar's queue. */
   readonly queueDepth: number;

@@ -42,7 +42,12 @@ describe('sidecar ingress (file mode, real upstream on port 0)', () => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-sidecar-'));
     writeFileSync(
       join(dir, 'free.yaml'),
-      tenant('free-one', 'free', 'k-free', '  limits: { maxConcurrency: 10 }'),
+      tenant(
+        'free-one',
+        'free',
+        'k-free',
+        '  limits: { maxConcurrency: 10 }\n  ingress: { contentTypes: ["application/octet-stream", "text/plain"] }',
+      ),
     );
     writeFileSync(
       join(dir, 'tight.yaml'),
@@ -186,7 +191,17 @@ describe('sidecar ingress (file mode, real upstream on port 0)', () => {
     expect(raw.status).toBe(413);
   });
 
-  it('streams a non-JSON body through unchanged', async () => {
+  it('refuses a body type the policy does not list with 415 SLUICE_UNSUPPORTED_MEDIA_TYPE', async () => {
+    const res = await fetch(`${base}/upload`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k-queued', 'content-type': 'text/plain' },
+      body: '{"top_k":100}',
+    });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ error: { code: 'SLUICE_UNSUPPORTED_MEDIA_TYPE' } });
+  });
+
+  it('streams a body type the policy lists through unchanged', async () => {
     const res = await fetch(`${base}/upload`, {
       method: 'POST',
       headers: { authorization: 'Bearer k-free', 'content-type': 'text/plain' },

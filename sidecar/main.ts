@@ -1,36 +1,41 @@
 /**
- * Starts a sidecar: the ingress listener (auth → suspension → rate limit → body → caps →
- * screening → fair queue → proxy), /metrics, and the admin listener (/healthz, /readyz,
- * GET /policies/:tenantId). `startSidecar(settings, deps?)` returns the bound ports (port 0
- * works, for tests) and close().
+ * Starts a sidecar: the ingress listener (target → auth → suspension → rate limit → integrity:
+ * body, caps, screening → fair queue → proxy), /metrics, and the admin listener (/healthz,
+ * /readyz, GET /policies/:tenantId). `startSidecar(settings, deps?)` returns the bound ports
+ * (port 0 works, for tests) and close().
  */
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Pool } from 'undici';
-import { isSluiceError } from '../policy/errors.ts';
 import { redisKeys } from '../policy/wire.ts';
 import { FileSource } from './config/file-source.ts';
+import { addEgressLazyLoad, lazyLoadPlugin } from './config/lazy-load.ts';
 import { PolicySet } from './config/policy-set.ts';
+import { createRedisClient } from './config/redis-client.ts';
 import { RedisSource } from './config/redis-source.ts';
 import { ServedReport } from './config/served-report.ts';
 import type { Settings } from './config/settings.ts';
 import { buildEgressApp } from './egress/app.ts';
-import { bodyPlugin } from './ingress/body.ts';
+import { GuardRegistry } from './guard/guard.ts';
+import { noBodyParserPlugin } from './ingress/body.ts';
 import { sendError } from './ingress/context.ts';
 import { fairQueuePlugin } from './ingress/fair-queue.ts';
+import { integrityPlugin } from './ingress/integrity.ts';
 import { openApiDocument, parseSurfaces } from './ingress/openapi.ts';
-import { paramCapsPlugin } from './ingress/param-caps.ts';
 import { proxyPlugin } from './ingress/proxy.ts';
 import { rateLimitPlugin } from './ingress/rate-limit.ts';
-import { defaultScreenerFactory, screeningPlugin } from './ingress/screening.ts';
+import { requestTargetPlugin } from './ingress/request-target.ts';
+import { defaultScreenerFactory, TenantScreeners } from './ingress/screening.ts';
 import { tenantAuthPlugin } from './ingress/tenant-auth.ts';
 import { Limiter } from './limiter/limiter.ts';
 import { RedisRateStore } from './limiter/redis-store.ts';
 import { SidecarMetrics } from './metrics.ts';
 import { FairQueue } from './queue/fair-queue.ts';
+import { answerClientError, answerConnect } from './request/client-error.ts';
+import { toSluiceError } from './request/errors.ts';
 
 export interface SidecarDeps {
   /** Wall clock, ms (effective-policy recompute, snapshot times). Default Date.now. */
@@ -58,7 +63,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     deps.log ??
     pino({ level: settings.logLevel, base: { component: 'sidecar', replica: settings.replicaId } });
   const metrics = new SidecarMetrics(now);
-  const policies = new PolicySet();
+  // Redis mode holds the tenants this replica serves, not the installation (docs/adr/0025).
+  const policies = new PolicySet(settings.redis ? { capacity: settings.policyCacheSize } : {});
   const closers: (() => Promise<void> | void)[] = [];
 
   // --- policy source and limiter store ---
@@ -68,17 +74,20 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   let redisSource: RedisSource | undefined;
   if (settings.redis) {
     const keys = redisKeys(settings.redisPrefix);
-    const retryStrategy = (attempt: number) => Math.min(50 * attempt, 1_000);
-    const client = new Redis(settings.redis, {
-      // Fail fast while disconnected: the limiter's failure mode answers instead of a queue.
-      enableOfflineQueue: false,
+    // redis://, redis+cluster:// or redis+sentinel:// (sidecar/config/redis-client.ts). The
+    // command client fails fast while disconnected: the limiter's failure mode answers instead.
+    const client = createRedisClient(settings.redis, {
+      failFast: true,
       maxRetriesPerRequest: 0,
-      commandTimeout: settings.redisCommandTimeoutMs,
-      retryStrategy,
+      // No per-command timeout: a late answer is still the answer (the limiter refunds what it
+      // could not wait for). A connection that owes replies and has said nothing for this long is
+      // dead (Redis paused, a half-open link): it is closed, the failure mode starts, and ioredis
+      // reconnects. docs/adr/0015-exact-under-pressure.md
+      socketTimeoutMs: settings.redisCommandTimeoutMs,
       connectionName: `sluice-sidecar:${settings.replicaId}`,
-    });
-    const subscriber = new Redis(settings.redis, {
-      retryStrategy,
+    }) as Redis; // a Cluster has the same command surface; the stores are typed for Redis
+    const subscriber = createRedisClient(settings.redis, {
+      subscriber: true,
       connectionName: `sluice-sub:${settings.replicaId}`,
     });
     redisClient = client;
@@ -89,7 +98,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       now: monotonic,
       log,
       metrics,
-      redis: { client, store, failureMode: settings.failureMode },
+      redis: { client, store, failureMode: settings.failureMode, deadlineMs: settings.redisCommandTimeoutMs },
+      replicaWindowMs: settings.heartbeatMs * 10,
     });
     redisSource = new RedisSource({
       client,
@@ -101,6 +111,9 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       now,
       stateDir: settings.stateDir,
       resyncMs: settings.resyncMs,
+      lookupsPerSec: settings.policyLookupsPerSec,
+      negativeTtlMs: settings.unknownKeyTtlMs,
+      registry: metrics.registry,
     });
     // What this replica serves, its limiter mode and its activity, for the operator's status
     // and `kubectl sluice` (docs/adr/0022); registered before the first load.
@@ -183,29 +196,37 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       ),
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Parser-level refusals (400, 408, 414, 431, 505) answer with a registry code too.
+    clientErrorHandler: answerClientError,
   });
+  ingress.server.on('connect', answerConnect);
   ingress.setErrorHandler((error: FastifyError, request, reply) => {
     const ctx = request.sluice;
     const policy = ctx?.tenant.policy;
-    if (isSluiceError(error)) {
-      if (policy) metrics.reject(policy.tenantId, policy.tier, error.code);
-      return sendError(reply, error.code, error.detail, ctx?.responseHeaders);
+    // A refusal before the body was read: close the connection rather than read it.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    const sluice = toSluiceError(error);
+    if (sluice.code === 'SLUICE_INTERNAL') {
+      log.error({ err: error, tenant: policy?.tenantId, method: request.method }, 'ingress internal error');
     }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      if (policy) metrics.reject(policy.tenantId, policy.tier, 'SLUICE_BODY_TOO_LARGE');
-      return sendError(reply, 'SLUICE_BODY_TOO_LARGE', `more than ${settings.bodyLimitBytes} bytes`);
-    }
-    if ((error.statusCode ?? 500) < 500) return sendError(reply, 'SLUICE_BAD_REQUEST', error.message);
-    log.error({ err: error, tenant: policy?.tenantId }, 'ingress error');
-    return sendError(reply, 'SLUICE_UPSTREAM_UNAVAILABLE', 'internal error in the sidecar');
+    if (policy) metrics.reject(policy.tenantId, policy.tier, sluice.code);
+    return sendError(reply, sluice.code, sluice.detail, ctx?.responseHeaders);
   });
+  // External prompt guards named by policies (screening.guard), created on first use.
+  const guards = new GuardRegistry();
+  closers.push(() => guards.close());
+  await ingress.register(noBodyParserPlugin);
+  await ingress.register(requestTargetPlugin);
+  // First sight of a key (Redis mode) after the target checks, before identity (docs/adr/0025).
+  if (redisSource) await ingress.register(lazyLoadPlugin, { policies, source: redisSource });
   await ingress.register(tenantAuthPlugin, { policies, metrics, now: monotonic });
   await ingress.register(rateLimitPlugin, { limiter, metrics });
-  await ingress.register(bodyPlugin, { bodyLimitBytes: settings.bodyLimitBytes });
-  await ingress.register(paramCapsPlugin, { topKFields: settings.capFields, metrics });
-  await ingress.register(screeningPlugin, {
+  await ingress.register(integrityPlugin, {
+    bodyLimitBytes: settings.bodyLimitBytes,
+    jsonMaxDepth: settings.jsonMaxDepth,
+    capFields: settings.capFields,
     queryField: settings.queryField,
-    factory: defaultScreenerFactory,
+    screeners: new TenantScreeners(defaultScreenerFactory, metrics, guards),
     metrics,
   });
   await ingress.register(fairQueuePlugin, { queue, metrics, now: monotonic });
@@ -224,10 +245,10 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  const admin = adminApp(policies, limiter);
+  const admin = adminApp(policies, limiter, redisSource);
 
   // --- egress: the app's LLM calls, on loopback only (the tenant comes from x-sluice-tenant,
-  // which only this pod's ingress can have set: DESIGN decision 8) ---
+  // which only this pod's ingress can have set: docs/security.md) ---
   const egress =
     settings.egress === 'on'
       ? await buildEgressApp({
@@ -238,8 +259,10 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
           now,
           settings: settings.egressSettings,
           stateDir: settings.stateDir,
+          jsonMaxDepth: settings.jsonMaxDepth,
         })
       : null;
+  if (egress && redisSource) addEgressLazyLoad(egress, { policies, source: redisSource });
 
   const listen = async (app: Listenable, port: number, host = settings.host) => {
     await app.listen({ host, port });
@@ -278,15 +301,20 @@ interface Listenable {
   server: { address(): ReturnType<import('node:net').Server['address']> };
 }
 
-function adminApp(policies: PolicySet, limiter: Limiter): FastifyInstance {
+function adminApp(policies: PolicySet, limiter: Limiter, source?: RedisSource): FastifyInstance {
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!policies.ready()) return sendError(reply, 'SLUICE_NOT_READY');
-    return { status: 'ready', tenants: policies.size(), limiter: limiter.mode() };
+    return { status: 'ready', tenants: policies.size(), capacity: policies.limit(), limiter: limiter.mode() };
   });
   app.get<{ Params: { tenantId: string } }>('/policies/:tenantId', async (request, reply) => {
-    const record = policies.byTenant(request.params.tenantId);
+    // Redis mode loads a tenant this replica does not hold yet (ADR 0025).
+    const record =
+      policies.peek(request.params.tenantId) ??
+      (source && /^[a-z0-9-]{1,63}$/.test(request.params.tenantId)
+        ? await source.loadTenant(request.params.tenantId).catch(() => null)
+        : undefined);
     if (!record) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such tenant' } });
     return { tenantId: record.policy.tenantId, version: record.policy.version };
   });

@@ -1,5 +1,5 @@
 /**
- * The sidecar's Prometheus metrics (DESIGN decision 10): one prom-client Registry per sidecar
+ * The sidecar's Prometheus metrics (docs/architecture.md): one prom-client Registry per sidecar
  * instance (several instances share a process in tests), `sluice_` prefix, `tenant` and `tier`
  * labels. Labelled children are looked up once per (tenant, outcome) and cached, so the hot
  * path does not hash label sets on every request.
@@ -27,6 +27,7 @@ export class SidecarMetrics {
   readonly queueDepth: Gauge;
   readonly inFlight: Gauge;
   readonly denyCacheHits: Counter;
+  readonly limiterEvents: Counter<'event'>;
   private readonly children = new Map<string, { inc(): void }>();
   private readonly versions = new Map<string, string>();
   private lastSyncAt: number | null = null;
@@ -121,6 +122,15 @@ export class SidecarMetrics {
     this.denyCacheHits = new Counter({
       name: 'sluice_limiter_deny_cache_hits_total',
       help: 'Rate-limit denials answered from the local deny cache without a Redis round trip.',
+      registers,
+    });
+    this.limiterEvents = new Counter({
+      name: 'sluice_limiter_events_total',
+      help:
+        'Limiter accounting events (docs/adr/0015-exact-under-pressure.md): deadline (refused, no Redis answer in time), ' +
+        'unknown (refused, lost in flight), refund (late admission given back), seed (tenants started ' +
+        'from the last global state), charge-back (local admissions charged to Redis on return).',
+      labelNames: ['event'],
       registers,
     });
   }

@@ -13,6 +13,7 @@ import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
+import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
@@ -114,57 +115,76 @@ describe('sidecar in Redis mode', () => {
     await h.close();
   });
 
-  it('four sidecar processes share one tenant limit exactly', async () => {
-    // 40 per hour with burst 40: the refill (one per 90 s) cannot add anything during the test.
-    await writeTenant(
-      client,
-      keys,
-      {
-        tenantId: 'shared',
-        tier: 'enterprise',
-        limits: { requests: { limit: 40, window: '1h', burst: 40 } },
-      },
-      ['k-shared'],
-    );
-    const args = [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--egress-port',
-      '0',
-    ];
-    const common = [
-      ...args,
-      '--upstream',
-      app.url,
-      '--redis',
-      redis.url,
-      '--redis-prefix',
-      prefix,
-      '--log-level',
-      'warn',
-    ];
-    const procs: SidecarProcess[] = await Promise.all(
-      [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${n}`])),
-    );
-    try {
-      const statuses = await Promise.all(
-        procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, 'k-shared'))),
+  // Exact on a busy machine too (docs/adr/0015-exact-under-pressure.md): the second run has
+  // three busy processes beside the sidecars, as CI's machine often has.
+  it.each([
+    ['idle', 0],
+    ['beside three busy processes', 3],
+  ])(
+    'four sidecar processes share one tenant limit exactly (%s)',
+    async (_, busyProcesses) => {
+      const tenant = `shared-${busyProcesses}`;
+      // 40 per hour with burst 40: the refill (one per 90 s) cannot add anything during the test.
+      await writeTenant(
+        client,
+        keys,
+        {
+          tenantId: tenant,
+          tier: 'enterprise',
+          limits: { requests: { limit: 40, window: '1h', burst: 40 } },
+        },
+        [`k-${tenant}`],
       );
-      expect(statuses.filter((s) => s === 200)).toHaveLength(40);
-      expect(statuses.filter((s) => s === 429)).toHaveLength(80);
-      // Each replica admitted some: the limit is global, not per replica.
-      const live = await client.zcard(keys.replicas);
-      expect(live).toBe(4);
-    } finally {
-      await Promise.all(procs.map((p) => p.stop()));
-    }
-  });
+      const args = [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--admin-port',
+        '0',
+        '--egress-port',
+        '0',
+      ];
+      const common = [
+        ...args,
+        '--upstream',
+        app.url,
+        '--redis',
+        redis.url,
+        '--redis-prefix',
+        prefix,
+        '--log-level',
+        'warn',
+      ];
+      const started = await Promise.allSettled(
+        [1, 2, 3, 4].map((n) => spawnSidecar([...common, '--replica-id', `proc-${busyProcesses}-${n}`])),
+      );
+      const procs: SidecarProcess[] = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      // The busy processes start once the sidecars are up: what is under test is the count while
+      // the CPUs are contended, not how long Node takes to start on a busy machine.
+      const busy = await startBusyCpu(busyProcesses);
+      try {
+        for (const r of started) if (r.status === 'rejected') throw r.reason;
+        const statuses = await Promise.all(
+          procs.flatMap((p) => Array.from({ length: 30 }, () => hit(p.ports.ingress, `k-${tenant}`))),
+        );
+        expect(statuses.filter((s) => s === 200)).toHaveLength(40);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(80);
+        // Each replica admitted some: the limit is global, not per replica.
+        const live = await client.zcard(keys.replicas);
+        expect(live).toBe(4);
+      } finally {
+        await Promise.all(procs.map((p) => p.stop()));
+        await busy.stop();
+        await client.del(keys.replicas);
+      }
+      // Four Node processes starting beside busy processes on a shared 2-core machine took a
+      // minute at a load average of 25; the count is what is tested, not the start-up time.
+    },
+    240_000,
+  );
 
   it('Redis killed mid-run → local-share at limit / live replicas → Redis back → global again', async () => {
     await writeTenant(
@@ -173,7 +193,10 @@ describe('sidecar in Redis mode', () => {
       {
         tenantId: 'outage',
         tier: 'enterprise',
-        limits: { requests: { limit: 1000, window: '1h', burst: 20 } },
+        // 100 per hour, burst 20: a replica's share refills one per 72 s, the global bucket one per
+        // 36 s — nothing refills while the test runs, even at a load average of 25 (the test
+        // admitted 22 of 20 with 1,000 per hour: each share had refilled one in 7.2 s).
+        limits: { requests: { limit: 100, window: '1h', burst: 20 } },
       },
       ['k-outage'],
     );
@@ -186,6 +209,7 @@ describe('sidecar in Redis mode', () => {
       () => a.limiter.mode() === 'local-share' && b.limiter.mode() === 'local-share',
       'local-share mode',
     );
+    const downStart = performance.now();
     const down = await Promise.all(
       [a, b].flatMap((h) => Array.from({ length: 25 }, () => hit(h.ports.ingress, 'k-outage'))),
     );
@@ -200,7 +224,12 @@ describe('sidecar in Redis mode', () => {
     const up = await Promise.all(
       [a, b].flatMap((h) => Array.from({ length: 15 }, () => hit(h.ports.ingress, 'k-outage'))),
     );
-    expect(up.filter((s) => s === 200)).toHaveLength(20);
+    // What the replicas admitted alone was charged to the new Redis on return: no fresh burst of
+    // 20 after the outage. Over the whole run at most the burst plus one per 36 s passed.
+    const allowed = 20 + Math.floor((performance.now() - downStart) / 36_000);
+    expect(down.filter((s) => s === 200).length + up.filter((s) => s === 200).length).toBeLessThanOrEqual(
+      allowed,
+    );
     expect(await client.exists(keys.rate('outage'))).toBe(1);
     await a.close();
     await b.close();

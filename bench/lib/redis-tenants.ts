@@ -1,20 +1,18 @@
 /**
- * Writes tenant records into Redis the way the operator does (policy/wire.ts: SET the record,
- * HSET the version index, INCR the generation, then PUBLISH), for tests and benchmarks.
+ * Writes tenant records into Redis the way the operator does (operator/stores/redis.ts: the
+ * global index and generation, the API-key index, then the record, its version and the SPUBLISH
+ * on the tenant's shard channel), for tests and benchmarks. Works on a single node and on a
+ * Redis Cluster.
  */
-import type { Redis } from 'ioredis';
+
+import { deleteTenantRecord, writeTenantRecord } from '../../operator/stores/redis.ts';
 import { computeEffectivePolicy } from '../../policy/effective.ts';
 import type { TenantPolicySpec } from '../../policy/schema/tenant-policy.ts';
-import {
-  encodeRecord,
-  hashApiKey,
-  type PolicyUpdate,
-  type RedisKeys,
-  type TenantRecord,
-} from '../../policy/wire.ts';
+import { hashApiKey, type RedisKeys, type TenantRecord } from '../../policy/wire.ts';
+import { masters, type RedisClient } from '../../sidecar/config/redis-client.ts';
 
 export async function writeTenant(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   spec: TenantPolicySpec,
   apiKeys: string[],
@@ -26,34 +24,23 @@ export async function writeTenant(
     source: `test/${spec.tenantId}`,
     generation: 1,
   };
-  const update: PolicyUpdate = { tenantId: spec.tenantId, version: record.policy.version, deleted: false };
-  await redis
-    .multi()
-    .set(keys.policy(spec.tenantId), encodeRecord(record))
-    .hset(keys.policyIndex, spec.tenantId, record.policy.version)
-    .incr(keys.generation)
-    .exec();
-  await redis.publish(keys.updates, JSON.stringify(update));
+  await writeTenantRecord(redis, keys, record);
   return record;
 }
 
-export async function deleteTenant(redis: Redis, keys: RedisKeys, tenantId: string): Promise<void> {
-  await redis
-    .multi()
-    .del(keys.policy(tenantId))
-    .hdel(keys.policyIndex, tenantId)
-    .incr(keys.generation)
-    .exec();
-  const update: PolicyUpdate = { tenantId, version: '', deleted: true };
-  await redis.publish(keys.updates, JSON.stringify(update));
+export async function deleteTenant(redis: RedisClient, keys: RedisKeys, tenantId: string): Promise<void> {
+  await deleteTenantRecord(redis, keys, tenantId);
 }
 
-/** Deletes every key under `prefix` (test clean-up). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+/** Deletes every key under `prefix` on every master (test clean-up). */
+export async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
+  for (const node of masters(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      // One key per DEL: on a cluster, keys of different slots cannot share a command.
+      await Promise.all(found.map((k) => node.del(k)));
+    } while (cursor !== '0');
+  }
 }

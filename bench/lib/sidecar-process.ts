@@ -27,7 +27,12 @@ export async function spawnSidecar(
   let output = '';
   child.stderr!.on('data', (c) => (output = (output + c).slice(-20_000)));
   const ports = await new Promise<SidecarProcess['ports']>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sidecar did not start in 20 s:\n${output}`)), 20_000);
+    // 120 s: four sidecars starting at once on a shared 2-core machine at a load average of 20
+    // took over a minute. A start that never comes still fails.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sidecar did not start in 120 s:\n${output}`));
+    }, 120_000);
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       output = (output + chunk).slice(-20_000);

@@ -95,11 +95,14 @@ export async function startClusterControl(
         ),
       );
       sidecars.push(sidecar);
-      // Ready once the operator has written every tenant of the folder and the sidecar has them.
-      for (let i = 0; i < 600 && !sidecar.policies.byTenant(heavyPolicyName); i++) {
+      // Ready once the operator has written the heavy tenant: the admin endpoint loads it from
+      // Redis on first sight (a sidecar holds only the tenants it serves, docs/adr/0025).
+      const held = async () =>
+        (await fetch(`http://127.0.0.1:${sidecar.ports.admin}/policies/${heavyPolicyName}`)).status === 200;
+      for (let i = 0; i < 600 && !(await held()); i++) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      if (!sidecar.policies.byTenant(heavyPolicyName)) {
+      if (!(await held())) {
         throw new Error(
           `the operator did not publish ${heavyPolicyName} to Redis (${redisKeys(prefix).policyIndex}) in 30 s`,
         );

@@ -7,7 +7,7 @@
  * names the Redis metric and the PromQL for it; the table, sorting and JSON follow from it.
  */
 import { SluiceError } from '../../policy/errors.ts';
-import type { ActivityMetric } from '../../policy/wire.ts';
+import { ACTIVITY_BUCKETS, type ActivityMetric } from '../../policy/wire.ts';
 import { type RedisView, redisNow } from './stores.ts';
 
 export interface Measure {
@@ -65,9 +65,15 @@ function rowOf(tenants: Map<string, TenantActivity>, tenantId: string): TenantAc
 export async function readRedisActivity(view: RedisView, minutes: number): Promise<ActivityWindow> {
   const now = await redisNow(view);
   const current = Math.floor(now / 60_000);
-  const pipeline = view.redis.pipeline();
-  for (let m = current - minutes + 1; m <= current; m++) pipeline.hgetall(view.keys.activity(m));
-  const results = (await pipeline.exec()) ?? [];
+  // Every bucket of every minute (policy/wire.ts ACTIVITY_BUCKETS): a tenant is in one bucket.
+  // Separate commands sent together, not one pipeline: on a cluster the buckets are on
+  // different masters (the client batches per master).
+  const reads: Promise<Record<string, string>>[] = [];
+  for (let m = current - minutes + 1; m <= current; m++)
+    for (let b = 0; b < ACTIVITY_BUCKETS; b++) reads.push(view.redis.hgetall(view.keys.activity(m, b)));
+  const results = (await Promise.allSettled(reads)).map(
+    (r) => [r.status === 'rejected' ? r.reason : null, r.status === 'fulfilled' ? r.value : {}] as const,
+  );
   const byMetric = new Map(ACTIVITY_MEASURES.map((m) => [m.redisMetric as string, m.key]));
   const tenants = new Map<string, TenantActivity>();
   for (const [error, fields] of results) {
@@ -85,7 +91,7 @@ export async function readRedisActivity(view: RedisView, minutes: number): Promi
     rows: [...tenants.values()],
     from: (current - minutes + 1) * 60_000,
     to: now,
-    source: `Redis activity counters (${view.keys.activity(0).replace(/0$/, '<minute>')})`,
+    source: `Redis activity counters (${view.keys.activity(0, 0).replace(/-0\}:0$/, '-<bucket>}:<minute>')})`,
   };
 }
 

@@ -97,7 +97,11 @@ describe('kubectl sluice create tenant', () => {
     const key = /API key \(shown once; store it now\): (sk-sluice-[A-Za-z0-9_-]{43})\n/.exec(r.stdout)?.[1];
     expect(key).toBeDefined();
     expect(r.stdout.split(key!).length).toBe(2); // printed exactly once
-    expect(r.stdout).toMatch(/live: in effect on 1 of 1 live sidecar/);
+    // The sidecar has not served acme yet: it does not hold it, which is not "behind"
+    // (docs/adr/0025-sidecar-holds-what-it-serves.md).
+    expect(r.stdout).toMatch(
+      /live: in effect on 0 of 1 live sidecar\(s\), and 1 that do not hold the tenant/,
+    );
     keys['acme'] = key!;
     const policy = await getPolicy('acme');
     expect(policy.spec).toMatchObject({
@@ -213,6 +217,7 @@ describe('kubectl sluice override / suspend / resume', () => {
       version: policy.status.effective.version,
       sidecars: 1,
       liveSidecars: 1,
+      notHeld: 0,
     });
     // The report is true: the sidecar serves the new version.
     expect(await stack.served('scraper')).toBe(policy.status.effective.version);
@@ -432,7 +437,10 @@ describe('status, top and usage', () => {
     expect(item.budgets.tokens.used).toBeGreaterThan(0);
     const wide = await sluice(['status', '-n', ns, '-o', 'wide']);
     expect(wide.stdout.split('\n')[0]).toMatch(/^NAME +TENANT +TIER +READY +SERVED/);
+    // acme was changed (an override) after the sidecar served it: 1/1. Tenants it never
+    // served read "0/1 (1 not held)", not behind.
     expect(wide.stdout).toMatch(/\nacme +acme +pro +True +1\/1 /);
+    expect(wide.stdout).toMatch(/\nlapsed +lapsed +free +True +0\/1 \(1 not held\) /);
   });
 
   it('top ranks tenants from the sidecars’ Redis counters', async () => {

@@ -16,6 +16,7 @@ import {
   type UsageMetric,
   usageDay,
 } from '../../policy/wire.ts';
+import { createRedisClient } from '../../sidecar/config/redis-client.ts';
 import { budgetLimits } from '../../sidecar/egress/budget/budget.ts';
 import type { FlagSpec } from './flags.ts';
 
@@ -25,7 +26,7 @@ export const REDIS_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     placeholder: 'URL',
     env: ['SLUICE_REDIS_URL', 'REDIS_URL'],
-    help: 'Redis the sidecars share (redis://host:6379), e.g. through kubectl port-forward',
+    help: 'Redis the sidecars share (redis://host:6379, redis+cluster://h1:p1,h2:p2, redis+sentinel://h:p/name), e.g. through kubectl port-forward',
   },
   {
     name: 'redis-prefix',
@@ -52,15 +53,26 @@ export interface RedisView {
 }
 
 export async function connectRedis(url: string, prefix: string): Promise<RedisView> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 3_000,
-    commandTimeout: 5_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    connectionName: 'kubectl-sluice',
-  });
+  // redis+cluster:// and redis+sentinel:// as the sidecars take them (docs/scale.md); the
+  // plugin's reads are single-slot or one slot per command, so a Cluster client serves them.
+  const redis = /^redis\+(cluster|sentinel):\/\//.test(url)
+    ? (createRedisClient(url, {
+        lazyConnect: true,
+        noReconnect: true,
+        commandTimeoutMs: 5_000,
+        maxRetriesPerRequest: 1,
+        failFast: true,
+        connectionName: 'kubectl-sluice',
+      }) as Redis) // a Cluster has the same command surface
+    : new Redis(url, {
+        lazyConnect: true,
+        connectTimeout: 3_000,
+        commandTimeout: 5_000,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+        connectionName: 'kubectl-sluice',
+      });
   // ioredis rejects connect() with "Connection is closed."; the cause is in the error event.
   let cause: Error | null = null;
   redis.on('error', (error: Error) => {

@@ -142,7 +142,10 @@ export function effectLine(effect: Effect, startedAt: number, now: number): stri
         p?.writtenAt && p.propagatedAt
           ? ` (${((Date.parse(p.propagatedAt) - Date.parse(p.writtenAt)) / 1000).toFixed(3)} s after the operator wrote it at ${p.writtenAt})`
           : '';
-      return `in effect on ${p?.sidecars ?? 0} of ${p?.liveSidecars ?? 0} live sidecar(s) since ${p?.propagatedAt ?? '?'}${took}; reported ${seen}`;
+      const notHeld = p?.notHeld
+        ? `, and ${p.notHeld} that do not hold the tenant load it at its first request there,`
+        : '';
+      return `in effect on ${p?.sidecars ?? 0} of ${p?.liveSidecars ?? 0} live sidecar(s)${notHeld} since ${p?.propagatedAt ?? '?'}${took}; reported ${seen}`;
     }
     case 'no-sidecars':
       return `version ${p?.version ?? '?'} is in Redis; no sidecar is running to serve it (it applies when one starts); reported ${seen}`;

@@ -23,6 +23,8 @@ export interface ReflectorOptions<T extends KubeObject> {
   /** Collection path, e.g. /apis/sluice.dev/v1alpha1/tenantpolicies. */
   path: string;
   fieldSelector?: string;
+  /** Only objects with these labels (an operator shard, docs/scale.md). */
+  labelSelector?: string;
   idleMs: number;
   timeoutSeconds: number;
   resyncMs: number;
@@ -106,7 +108,12 @@ export class Reflector<T extends KubeObject> {
         items: T[];
         metadata: { resourceVersion?: string; continue?: string };
       }>('GET', this.options.path, {
-        query: { limit: 500, continue: cont, fieldSelector: this.options.fieldSelector },
+        query: {
+          limit: 500,
+          continue: cont,
+          fieldSelector: this.options.fieldSelector,
+          labelSelector: this.options.labelSelector,
+        },
       });
       for (const item of page.items)
         seen.set(objectKey(item), this.options.transform ? this.options.transform(item) : item);
@@ -152,6 +159,7 @@ export class Reflector<T extends KubeObject> {
           allowWatchBookmarks: true,
           timeoutSeconds: this.options.timeoutSeconds,
           fieldSelector: this.options.fieldSelector,
+          labelSelector: this.options.labelSelector,
         },
         (event) => {
           if (session.signal.aborted) return;

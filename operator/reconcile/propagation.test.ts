@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeServed } from '../../policy/wire.ts';
+import { encodeServed, NOT_HELD } from '../../policy/wire.ts';
 import { ACK_WINDOW_MS, type PropagationInput, planPropagation, type ServedSnapshot } from './propagation.ts';
 
 const T0 = Date.parse('2026-12-01T12:00:00.000Z');
@@ -89,6 +89,41 @@ describe('planPropagation', () => {
       'SidecarsBehind',
       'close',
     ],
+    [
+      'one serves it, the other does not hold the tenant: propagated, window closed',
+      { served: snap({ acks: { a: encodeServed(V, T0 + 300), b: encodeServed(NOT_HELD, T0 + 200) } }) },
+      'True',
+      'AllSidecarsServing',
+      'close',
+    ],
+    [
+      'no live sidecar holds the tenant: propagated (each loads this version on first use)',
+      {
+        served: snap({ acks: { a: encodeServed(NOT_HELD, T0 + 100), b: encodeServed(NOT_HELD, T0 + 200) } }),
+      },
+      'True',
+      'AllSidecarsServing',
+      'close',
+    ],
+    [
+      'not held by one, old version on the other: still propagating',
+      { served: snap({ acks: { a: encodeServed(NOT_HELD, T0 + 100), b: encodeServed('v1', T0 - 5_000) } }) },
+      'False',
+      'Propagating',
+      'none',
+    ],
+    [
+      'the window ran out with a not-held sidecar and one behind: SidecarsBehind',
+      {
+        served: snap({
+          nowMs: T0 + ACK_WINDOW_MS + 1,
+          acks: { a: encodeServed(NOT_HELD, T0 + 300), b: encodeServed('v1', T0 - 5_000) },
+        }),
+      },
+      'False',
+      'SidecarsBehind',
+      'close',
+    ],
     ['Redis unreadable: Unknown', { served: null }, 'Unknown', 'ReportUnavailable', 'none'],
     [
       'a version with no record (upgraded operator) opens a window',
@@ -111,9 +146,69 @@ describe('planPropagation', () => {
       ...written,
       sidecars: 2,
       liveSidecars: 2,
+      notHeld: 0,
       propagatedAt: '2026-12-01T12:00:00.420Z',
     });
     expect(plan.requeueAfterMs).toBeNull();
+  });
+
+  it('a sidecar that does not hold the tenant is counted as not held, never as behind or serving', () => {
+    const plan = planPropagation(
+      input({
+        served: snap({ acks: { a: encodeServed(V, T0 + 300), b: encodeServed(NOT_HELD, T0 + 900) } }),
+      }),
+    );
+    expect(plan.propagation).toEqual({
+      ...written,
+      sidecars: 1,
+      liveSidecars: 2,
+      notHeld: 1,
+      propagatedAt: '2026-12-01T12:00:00.300Z',
+    });
+    expect(plan.condition.message).toContain('1 do not hold the tenant');
+  });
+
+  it('with no sidecar holding the tenant, it is in effect from the write on', () => {
+    const plan = planPropagation(
+      input({
+        served: snap({ acks: { a: encodeServed(NOT_HELD, T0 + 100), b: encodeServed(NOT_HELD, T0 + 200) } }),
+      }),
+    );
+    expect(plan.propagation).toMatchObject({
+      sidecars: 0,
+      liveSidecars: 2,
+      notHeld: 2,
+      propagatedAt: written.writtenAt,
+    });
+  });
+
+  it('every live sidecar is exactly one of serving, not held or behind (property)', () => {
+    const ack = fc.oneof(
+      fc.constant(null),
+      fc.constant(encodeServed(V, T0 + 10)),
+      fc.constant(encodeServed('v1', T0 - 10)),
+      fc.constant(encodeServed(NOT_HELD, T0 + 20)),
+      fc.constant('garbage'),
+    );
+    fc.assert(
+      fc.property(fc.array(ack, { minLength: 1, maxLength: 8 }), fc.boolean(), (acks, expired) => {
+        const live = acks.map((_, i) => `r${i}`);
+        const served = snap({
+          live,
+          nowMs: expired ? T0 + ACK_WINDOW_MS + 1 : T0 + 1_000,
+          acks: Object.fromEntries(acks.flatMap((a, i) => (a === null ? [] : [[`r${i}`, a]]))),
+        });
+        const plan = planPropagation(input({ served }));
+        const serving = acks.filter((a) => a === encodeServed(V, T0 + 10)).length;
+        const notHeld = acks.filter((a) => a === encodeServed(NOT_HELD, T0 + 20)).length;
+        expect(plan.propagation.sidecars).toBe(serving);
+        expect(plan.propagation.notHeld ?? 0).toBe(notHeld);
+        const behind = live.length - serving - notHeld;
+        expect(plan.condition.reason).toBe(
+          behind === 0 ? 'AllSidecarsServing' : expired ? 'SidecarsBehind' : 'Propagating',
+        );
+      }),
+    );
   });
 
   it('content unchanged by the write (only the generation moved) is in effect from the write on', () => {

@@ -37,6 +37,12 @@ export interface PropagationStatus {
   /** Live sidecars serving this version. */
   sidecars: number;
   liveSidecars: number;
+  /**
+   * Live sidecars that do not hold the tenant (docs/adr/0025): they serve no older version and
+   * load this one at the tenant's first request, so they are not behind. Unset in statuses
+   * written before it existed.
+   */
+  notHeld?: number;
   /** When the last live sidecar applied it; set once every live sidecar serves it. */
   propagatedAt?: string;
 }
@@ -91,12 +97,14 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
 
   const live = [...served.live].sort();
   const serving: string[] = [];
+  const notHeld: string[] = [];
   const behind: string[] = [];
   let lastApplied = Number.NEGATIVE_INFINITY;
   for (const replica of live) {
     // Every acknowledgement in the hash was written in this window (opening it empties the hash).
     const ack = served.acks[replica] ? decodeServed(served.acks[replica]) : null;
-    if (ack && ack.version === version) {
+    if (ack && !ack.held) notHeld.push(replica);
+    else if (ack && ack.version === version) {
       serving.push(replica);
       // A write that left the content as it was (say, only the generation moved) is in effect
       // from the write on, though the sidecar applied that content earlier.
@@ -108,7 +116,14 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
     ...(writtenAtMs !== undefined ? { writtenAt: iso(writtenAtMs) } : {}),
     sidecars: serving.length,
     liveSidecars: live.length,
+    // Always set, 0 included: the status is merge-patched, so an omitted field would keep the
+    // count of an earlier pass (regression: "1 of 1 serve it, and 1 not held").
+    notHeld: notHeld.length,
   };
+  const notHeldText =
+    notHeld.length > 0
+      ? `; ${notHeld.length} do not hold the tenant and load this version at its first request there`
+      : '';
   // A write opens the window; so does a version we have no record of (an upgraded operator).
   // Not while no sidecar is live: nobody would acknowledge, and one that starts later loads the
   // current record (the next pass with live sidecars opens it, see `learn`).
@@ -141,13 +156,16 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
         'Propagating',
         input.writing
           ? `version ${version} is being written to Redis for ${live.length} live sidecar(s)`
-          : `${serving.length} of ${live.length} live sidecar(s) serve version ${version}; waiting for ${shown}`,
+          : `${serving.length} of ${live.length} live sidecar(s) serve version ${version}; waiting for ${shown}${notHeldText}`,
       ),
       window: opening ? 'open' : 'none',
       requeueAfterMs: Math.min(Math.max(250, Math.round(age / 4)), 15_000, Math.max(250, deadline - now)),
     };
   }
   if (behind.length === 0) {
+    // Only sidecars that do not hold the tenant: it is in effect from the write on (each loads
+    // the record written), or from now if the write time is unknown.
+    if (serving.length === 0) lastApplied = writtenAtMs ?? now;
     const took =
       writtenAtMs !== undefined ? ` (${secondsText(lastApplied - writtenAtMs)} after the write)` : '';
     return {
@@ -155,7 +173,9 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
       condition: condition(
         'True',
         'AllSidecarsServing',
-        `all ${live.length} live sidecar(s) serve version ${version} since ${iso(lastApplied)}${took}`,
+        notHeld.length > 0
+          ? `${serving.length} of ${live.length} live sidecar(s) serve version ${version} since ${iso(lastApplied)}${took}${notHeldText}`
+          : `all ${live.length} live sidecar(s) serve version ${version} since ${iso(lastApplied)}${took}`,
       ),
       window: open || expired ? 'close' : 'none',
       requeueAfterMs: null,
@@ -166,7 +186,7 @@ export function planPropagation(input: PropagationInput): PropagationPlan {
     condition: condition(
       'False',
       'SidecarsBehind',
-      `${serving.length} of ${live.length} live sidecar(s) serve version ${version} ${ACK_WINDOW_MS / 60_000} min after the write; behind: ${shown}. Check those sidecars' Redis connection and logs`,
+      `${serving.length} of ${live.length} live sidecar(s) serve version ${version} ${ACK_WINDOW_MS / 60_000} min after the write; behind: ${shown}${notHeldText}. Check those sidecars' Redis connection and logs`,
     ),
     window: open || expired ? 'close' : 'none',
     requeueAfterMs: null,

@@ -30,6 +30,8 @@ import { NUMBER_ID, type Vocabulary } from './vocabulary.ts';
 export const RULES = [...PHRASE_RULES, 'deny_phrase'] as const;
 export type MatchRule = (typeof RULES)[number];
 export const DENY_RULE = RULES.indexOf('deny_phrase');
+export const REPORT_BEFORE = 1;
+export const REPORT_AFTER = 2;
 
 const MARK_ESCAPES: Record<string, number> = {
   '\\<': MARK_LT,
@@ -81,6 +83,11 @@ export interface CompiledPhrases {
   readonly patternSource: readonly string[];
   /** Per word id: 1 when the word is a template negator. */
   readonly negator: Uint8Array;
+  /**
+   * Per word id: REPORT_BEFORE / REPORT_AFTER bits when the word, before / after a phrase, marks
+   * reported speech or a question about it (queries).
+   */
+  readonly reporter: Uint8Array;
 }
 
 /** Tokenise the phrase syntax. */
@@ -187,10 +194,14 @@ export interface ParsedPattern {
 export function parseCatalogue(sets: readonly PhraseSet[]): {
   patterns: ParsedPattern[];
   negators: string[];
+  reporters: string[];
+  reportersAfter: string[];
 } {
   const shared = sets.find((s) => s.language === 'shared');
   const patterns: ParsedPattern[] = [];
   const negators: string[] = [];
+  const reporters: string[] = [];
+  const reportersAfter: string[] = [];
   for (const set of sets) {
     const parser = new PhraseParser(set, shared);
     for (const rule of PHRASE_RULES) {
@@ -205,8 +216,14 @@ export function parseCatalogue(sets: readonly PhraseSet[]): {
     if (set.templateNegators) {
       for (const alt of set.templateNegators.split('|')) negators.push(...normaliseWords(alt));
     }
+    if (set.reportingCues) {
+      for (const alt of set.reportingCues.split('|')) reporters.push(...normaliseWords(alt));
+    }
+    if (set.reportingCuesAfter) {
+      for (const alt of set.reportingCuesAfter.split('|')) reportersAfter.push(...normaliseWords(alt));
+    }
   }
-  return { patterns, negators };
+  return { patterns, negators, reporters, reportersAfter };
 }
 
 /** A deny phrase as a pattern: its normalised words in order. */
@@ -248,6 +265,8 @@ export function compilePatterns(
   patterns: readonly ParsedPattern[],
   negators: readonly string[],
   vocab: Vocabulary,
+  reporters: readonly string[] = [],
+  reportersAfter: readonly string[] = [],
 ): CompiledPhrases {
   // --- Thompson construction: positions with epsilon edges; slots consume one word. ---
   const eps: number[][] = [];
@@ -428,6 +447,15 @@ export function compilePatterns(
     const id = vocab.idOf(n);
     if (id >= 0) negator[id] = 1;
   }
+  const reporter = new Uint8Array(vocabSize);
+  for (const r of reporters) {
+    const id = vocab.idOf(r);
+    if (id >= 0) reporter[id]! |= REPORT_BEFORE;
+  }
+  for (const r of reportersAfter) {
+    const id = vocab.idOf(r);
+    if (id >= 0) reporter[id]! |= REPORT_AFTER;
+  }
 
   return {
     vocabSize,
@@ -447,5 +475,6 @@ export function compilePatterns(
     patternRule: Uint8Array.from(patterns.map((p) => p.rule)),
     patternSource: patterns.map((p) => p.source),
     negator,
+    reporter,
   };
 }

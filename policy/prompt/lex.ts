@@ -150,6 +150,11 @@ export class Tokens {
   latinLetters = 0;
   otherLetters = 0;
 
+  /** The text being tokenised as UTF-16 code units (valid for its length until the next call). */
+  units: Uint16Array = new Uint16Array(256);
+  textLength = 0;
+  private unitBytes: Buffer = Buffer.from(this.units.buffer);
+
   /** Candidate base64/hex runs seen while reading words (decode.ts decodes them). */
   candidateKind: number[] = [];
   candidateStart: number[] = [];
@@ -175,6 +180,17 @@ export class Tokens {
       this.cp = new Int32Array(3 * n + 16);
       this.pos = new Int32Array(3 * n + 16);
     }
+  }
+
+  /** `text` as UTF-16 code units in `units` (one native copy). */
+  unitsOf(text: string): Uint16Array {
+    if (this.units.length < text.length) {
+      this.units = new Uint16Array(Math.max(text.length, this.units.length * 2));
+      this.unitBytes = Buffer.from(this.units.buffer);
+    }
+    this.unitBytes.write(text, 0, 'utf16le');
+    this.textLength = text.length;
+    return this.units;
   }
 
   reset(): void {
@@ -222,18 +238,19 @@ export class Tokens {
    * Make sure word `t` has its folded code points in `cp` (plain ASCII words are stored lazily:
    * their fold is their lowercase text) and return its fold start; the end is foldEnd[t].
    */
-  folded(t: number, text: string): number {
+  folded(t: number): number {
     const fs = this.foldStart[t]!;
     if (fs >= 0) return fs;
     const start = this.foldLength;
-    for (let k = this.start[t]!; k < this.end[t]!; k++) this.pushFold(ASCII_LOWER[text.charCodeAt(k)]!, k);
+    const u = this.units;
+    for (let k = this.start[t]!; k < this.end[t]!; k++) this.pushFold(ASCII_LOWER[u[k]!]!, k);
     this.foldStart[t] = start;
     this.foldEnd[t] = this.foldLength;
     return start;
   }
 
   /** Trie node after walking word `t`'s folded letters from `node` (-1 when the path dies). */
-  walkFrom(vocab: Vocabulary, t: number, node: number, text: string): number {
+  walkFrom(vocab: Vocabulary, t: number, node: number): number {
     const fs = this.foldStart[t]!;
     if (fs >= 0) {
       const fe = this.foldEnd[t]!;
@@ -242,7 +259,7 @@ export class Tokens {
     }
     const end = this.end[t]!;
     for (let k = this.start[t]!; k < end && node >= 0; k++)
-      node = vocab.step(node, ASCII_LOWER[text.charCodeAt(k)]!);
+      node = vocab.step(node, ASCII_LOWER[this.units[k]!]!);
     return node;
   }
 
@@ -315,23 +332,33 @@ export class Tokens {
   }
 }
 
-function coreAt(text: string, i: number): boolean {
-  if (i >= text.length) return false;
-  const c = text.charCodeAt(i);
+/** The code point at `i` of a UTF-16 array of length `n` (a lone surrogate is itself). */
+function cpAt(u: Uint16Array, i: number, n: number): number {
+  const c = u[i]!;
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+    const d = u[i + 1]!;
+    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+
+function coreAt(u: Uint16Array, n: number, i: number): boolean {
+  if (i >= n) return false;
+  const c = u[i]!;
   if (c < 0x80) {
     const k = ASCII_KIND[c]!;
     return k === A_LETTER || k === A_DIGIT;
   }
-  return (classOf(text.codePointAt(i)!) & (C_LETTER | C_MARK | C_DIGIT)) !== 0;
+  return (classOf(cpAt(u, i, n)) & (C_LETTER | C_MARK | C_DIGIT)) !== 0;
 }
 
-function symbolsBetween(text: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (!isBase64Symbol(text.charCodeAt(k))) return false;
+function symbolsBetween(u: Uint16Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isBase64Symbol(u[k]!)) return false;
   return true;
 }
 
-function newlineBetween(text: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (text.charCodeAt(k) === 0x0a) return true;
+function newlineBetween(u: Uint16Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (u[k] === 0x0a) return true;
   return false;
 }
 
@@ -340,18 +367,18 @@ function isHexDigit(c: number): boolean {
 }
 
 /** "69", "x69", "0x69". */
-function isHexPair(text: string, start: number, end: number): boolean {
+function isHexPair(u: Uint16Array, start: number, end: number): boolean {
   const len = end - start;
   if (len < 2 || len > 4) return false;
   let k = start;
   if (len === 3) {
-    if ((text.charCodeAt(k) | 0x20) !== 0x78) return false;
+    if ((u[k]! | 0x20) !== 0x78) return false;
     k++;
   } else if (len === 4) {
-    if (text.charCodeAt(k) !== 0x30 || (text.charCodeAt(k + 1) | 0x20) !== 0x78) return false;
+    if (u[k] !== 0x30 || (u[k + 1]! | 0x20) !== 0x78) return false;
     k += 2;
   }
-  return isHexDigit(text.charCodeAt(k)) && isHexDigit(text.charCodeAt(k + 1));
+  return isHexDigit(u[k]!) && isHexDigit(u[k + 1]!);
 }
 
 /** Walk the trie over folded code points [from, to); -1 when the path dies. */
@@ -368,6 +395,10 @@ function walk(vocab: Vocabulary, cps: Int32Array, from: number, to: number): num
 export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): void {
   out.reset();
   const n = text.length;
+  // Read through a UTF-16 array, not charCodeAt: typed-array loads are several times cheaper in
+  // this loop (measured: a 2 KB scan costs ~1 µs to copy and ~2 µs to read, against ~6 µs of
+  // charCodeAt calls).
+  const u = out.unitsOf(text);
   out.pushMark(MARK_LINE, 0, 0);
   // Spaced-letter run in progress: first token of the run, last single-letter token, its count.
   let runFirst = -1;
@@ -388,7 +419,7 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
 
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = u[i]!;
     if (c < 0x80) {
       const kind = ASCII_KIND[c]!;
       if (kind === A_SEP) {
@@ -403,26 +434,26 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
       if (kind === A_NEWLINE) {
         if (runCount > 0) {
           // Kept as plain locals (no closure): captured variables would live on the heap.
-          if (runCount >= SPACED_MIN) collapse(out, vocab, text, runFirst, runLast, latin);
+          if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
           runCount = 0;
         }
         out.pushMark(MARK_LINE, i + 1, i + 1);
         i++;
         continue;
       }
-      if ((kind === A_LEET_AROUND || kind === A_LEET_BEFORE) && !coreAt(text, i + 1)) {
+      if ((kind === A_LEET_AROUND || kind === A_LEET_BEFORE) && !coreAt(u, n, i + 1)) {
         // "!" that is not leetspeak ends a sentence.
         if (kind === A_LEET_BEFORE) out.pushMark(MARK_END, i, i + 1);
         i++;
         continue;
       }
     } else {
-      const cp = text.codePointAt(i)!;
+      const cp = cpAt(u, i, n);
       const cls = classOf(cp);
       if ((cls & C_NEWLINE) !== 0) {
         if (runCount > 0) {
           // Kept as plain locals (no closure): captured variables would live on the heap.
-          if (runCount >= SPACED_MIN) collapse(out, vocab, text, runFirst, runLast, latin);
+          if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
           runCount = 0;
         }
         out.pushMark(MARK_LINE, i + 1, i + 1);
@@ -442,13 +473,13 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
     let node = vocab ? 0 : -1;
     let bits = 0;
     while (i < n) {
-      const d = text.charCodeAt(i);
+      const d = u[i]!;
       if (d >= 0x80) break;
       const b = WORD_BITS[d]!;
       if (b === 0) break;
       if ((b & B_SYMBOL) !== 0) {
         const kind = ASCII_KIND[d]!;
-        if (!(kind === A_LEET_AROUND ? i > start || coreAt(text, i + 1) : coreAt(text, i + 1))) break;
+        if (!(kind === A_LEET_AROUND ? i > start || coreAt(u, n, i + 1) : coreAt(u, n, i + 1))) break;
       }
       bits |= b;
       if (node >= 0) {
@@ -466,19 +497,19 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
       ((bits & B_LETTER) !== 0 ? W_LETTER | W_LATIN : 0) |
       ((bits & (B_DIGIT | B_SYMBOL)) !== 0 ? W_DIGITSYM : 0);
     if ((bits & B_LETTER) !== 0) latin += i - start;
-    if (i < n && text.charCodeAt(i) >= 0x80 && coreAt(text, i)) {
+    if (i < n && u[i]! >= 0x80 && coreAt(u, n, i)) {
       // The word goes on with non-ASCII letters: fold from here on into the buffer.
       fs = out.foldLength;
-      for (let k = start; k < i; k++) out.pushFold(ASCII_LOWER[text.charCodeAt(k)]!, k);
+      for (let k = start; k < i; k++) out.pushFold(ASCII_LOWER[u[k]!]!, k);
       while (i < n) {
-        const d = text.charCodeAt(i);
+        const d = u[i]!;
         if (d < 0x80) {
           const kind = ASCII_KIND[d]!;
           if (kind === A_LETTER) {
             flags |= W_LETTER | W_LATIN;
             latin++;
           } else if (kind === A_DIGIT) flags |= W_DIGITSYM;
-          else if (kind === A_LEET_AROUND || (kind === A_LEET_BEFORE && coreAt(text, i + 1)))
+          else if (kind === A_LEET_AROUND || (kind === A_LEET_BEFORE && coreAt(u, n, i + 1)))
             flags |= W_DIGITSYM;
           else break;
           const f = ASCII_LOWER[d]!;
@@ -487,7 +518,7 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
           i++;
           continue;
         }
-        const cp = text.codePointAt(i)!;
+        const cp = cpAt(u, i, n);
         const cls = classOf(cp);
         if ((cls & (C_LETTER | C_MARK | C_DIGIT)) === 0) break;
         flags &= ~W_ASCII;
@@ -515,7 +546,7 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
       (flags & (W_LETTER | W_DIGITSYM)) === (W_LETTER | W_DIGITSYM) && (fs >= 0 || (bits & B_LEET) !== 0);
     if (fs < 0 && (leet || single)) {
       fs = out.foldLength;
-      for (let k = start; k < i; k++) out.pushFold(ASCII_LOWER[text.charCodeAt(k)]!, k);
+      for (let k = start; k < i; k++) out.pushFold(ASCII_LOWER[u[k]!]!, k);
     }
 
     let folds = 0;
@@ -525,7 +556,7 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
       node = -2; // re-walk below
     }
     if ((flags & W_CONFUSABLE) !== 0 && (flags & W_LATIN) !== 0) {
-      refold(out, text, start, i, fs, (flags & W_DIGITSYM) !== 0);
+      refold(out, u, start, i, fs, (flags & W_DIGITSYM) !== 0);
       folds |= FLAG_MIXED_SCRIPT;
       node = -2;
     }
@@ -536,7 +567,7 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
     if (runCount > 0) {
       const gap = start - out.end[runLast]!;
       if (!single || gap > SPACED_GAP_MAX) {
-        if (runCount >= SPACED_MIN) collapse(out, vocab, text, runFirst, runLast, latin);
+        if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
         runCount = 0;
       }
     }
@@ -545,28 +576,27 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
     // Encoded runs: base64 is letters and digits joined by + / - _ ; hex pairs are two-digit
     // words ("69 67 6e", "\x69\x67", "%69%67", "0x69 0x67") a character or two apart.
     if ((flags & W_ASCII) !== 0 && !symbols) {
-      if (b64Start >= 0 && start - b64End >= 1 && start - b64End <= 3 && symbolsBetween(text, b64End, start))
+      if (b64Start >= 0 && start - b64End >= 1 && start - b64End <= 3 && symbolsBetween(u, b64End, start))
         b64End = i;
       else if (
         i - start >= BASE64_MIN ||
-        (i < n && isBase64Symbol(text.charCodeAt(i))) ||
-        (start > 0 && isBase64Symbol(text.charCodeAt(start - 1)))
+        (i < n && isBase64Symbol(u[i]!)) ||
+        (start > 0 && isBase64Symbol(u[start - 1]!))
       ) {
         // Most words are short and end in a space: they cannot start a run, skip the bookkeeping.
         out.base64Candidate(b64Start, b64End);
         b64Start = start;
-        while (b64Start > 0 && start - b64Start < 3 && isBase64Symbol(text.charCodeAt(b64Start - 1)))
-          b64Start--;
+        while (b64Start > 0 && start - b64Start < 3 && isBase64Symbol(u[b64Start - 1]!)) b64Start--;
         b64End = i;
       } else if (b64Start >= 0) {
         out.base64Candidate(b64Start, b64End);
         b64Start = -1;
       }
-      if (i - start <= 4 && isHexPair(text, start, i)) {
-        if (pairs > 0 && start - pairEnd <= 2 && !newlineBetween(text, pairEnd, start)) pairs++;
+      if (i - start <= 4 && isHexPair(u, start, i)) {
+        if (pairs > 0 && start - pairEnd <= 2 && !newlineBetween(u, pairEnd, start)) pairs++;
         else {
           out.hexPairsCandidate(pairStart, pairEnd, pairs);
-          const before = start > 0 ? text.charCodeAt(start - 1) : 0;
+          const before = start > 0 ? u[start - 1]! : 0;
           pairStart = before === 0x5c || before === 0x25 ? start - 1 : start;
           pairs = 1;
         }
@@ -591,7 +621,7 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
       runCount++;
     }
   }
-  if (runCount >= SPACED_MIN) collapse(out, vocab, text, runFirst, runLast, latin);
+  if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
   out.base64Candidate(b64Start, b64End);
   out.hexPairsCandidate(pairStart, pairEnd, pairs);
   out.pushMark(MARK_END, n, n);
@@ -602,7 +632,7 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
     for (const t of pending) {
       if (out.kind[t] !== TK_WORD || (out.flags[t]! & W_MERGED) !== 0) continue;
       const fs = out.foldLength;
-      refold(out, text, out.start[t]!, out.end[t]!, fs, false);
+      refold(out, u, out.start[t]!, out.end[t]!, fs, false);
       out.foldStart[t] = fs;
       out.foldEnd[t] = out.foldLength;
       out.folds[t]! |= FLAG_MIXED_SCRIPT;
@@ -614,10 +644,10 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
 }
 
 /** Re-fold a word from its cleaned text with look-alikes mapped to Latin (and leetspeak). */
-function refold(out: Tokens, text: string, start: number, end: number, fs: number, leet: boolean): void {
+function refold(out: Tokens, u: Uint16Array, start: number, end: number, fs: number, leet: boolean): void {
   out.foldLength = fs;
   for (let i = start; i < end; ) {
-    const cp = text.codePointAt(i)!;
+    const cp = cpAt(u, i, end);
     const latin = confusableLatin(cp);
     if (latin >= 0) out.pushFold(latin, i);
     else foldInto(out, cp, i, fs);
@@ -633,7 +663,7 @@ function refold(out: Tokens, text: string, start: number, end: number, fs: numbe
 function collapse(
   out: Tokens,
   vocab: Vocabulary | null,
-  text: string,
+  u: Uint16Array,
   first: number,
   last: number,
   latinLetters: number,
@@ -646,7 +676,7 @@ function collapse(
   if ((flags & W_CONFUSABLE) !== 0 && ((flags & W_LATIN) !== 0 || latinLetters >= 2 * out.otherLetters)) {
     // Re-fold each letter with look-alikes mapped (the run's letters are one character each).
     for (let k = fs; k < fe; k++) {
-      const latin = confusableLatin(text.codePointAt(out.pos[k]!)!);
+      const latin = confusableLatin(cpAt(u, out.pos[k]!, out.textLength));
       if (latin >= 0) out.cp[k] = latin;
     }
     folds |= FLAG_MIXED_SCRIPT;

@@ -60,7 +60,7 @@ export function normalise(input: string): NormalisedText {
       parts.push(' ');
       offsets.push(-1);
     }
-    for (let k = tokens.folded(t, cleaned.text); k < tokens.foldEnd[t]!; k++) {
+    for (let k = tokens.folded(t); k < tokens.foldEnd[t]!; k++) {
       const s = String.fromCodePoint(tokens.cp[k]!);
       parts.push(s);
       for (let u = 0; u < s.length; u++) offsets.push(orig(tokens.pos[k]!));
@@ -88,8 +88,7 @@ export function normaliseWords(phrase: string): string[] {
   for (let t = 0; t < tokens.count; t++) {
     if (tokens.kind[t] === TK_MARK) continue;
     let s = '';
-    for (let k = tokens.folded(t, cleaned.text); k < tokens.foldEnd[t]!; k++)
-      s += String.fromCodePoint(tokens.cp[k]!);
+    for (let k = tokens.folded(t); k < tokens.foldEnd[t]!; k++) s += String.fromCodePoint(tokens.cp[k]!);
     if (s.length > 0) out.push(s);
   }
   return out;

@@ -83,11 +83,11 @@ export class ResolvedTokens {
 /** Glued attacks start with "ignore", "reveal", "you", …; two-letter starts ("in", "on") are everywhere. */
 const PREFIX_MIN = 3;
 
-/** Whether a proper prefix of at least PREFIX_MIN letters of text[start, end) is a vocabulary word. */
-function startsWithWord(vocab: Vocabulary, text: string, start: number, end: number): boolean {
+/** Whether a proper prefix of at least PREFIX_MIN letters of u[start, end) is a vocabulary word. */
+function startsWithWord(vocab: Vocabulary, u: Uint16Array, start: number, end: number): boolean {
   let node = 0;
   for (let k = start; k < end - 1; k++) {
-    const c = text.charCodeAt(k);
+    const c = u[k]!;
     node = vocab.step(node, c >= 0x41 && c <= 0x5a ? c + 32 : c);
     if (node < 0) return false;
     if (k + 1 - start >= PREFIX_MIN && vocab.wordAt(node) >= 0) return true;
@@ -95,9 +95,9 @@ function startsWithWord(vocab: Vocabulary, text: string, start: number, end: num
   return false;
 }
 
-function isNumber(text: string, from: number, to: number): boolean {
+function isNumber(u: Uint16Array, from: number, to: number): boolean {
   for (let k = from; k < to; k++) {
-    const c = text.charCodeAt(k);
+    const c = u[k]!;
     if (c < 0x30 || c > 0x39) return false;
   }
   return true;
@@ -107,7 +107,6 @@ function isNumber(text: string, from: number, to: number): boolean {
 export function resolveTokens(
   vocab: Vocabulary,
   segmenter: Segmenter,
-  text: string,
   tokens: Tokens,
   out: ResolvedTokens,
 ): number {
@@ -150,7 +149,7 @@ export function resolveTokens(
       let length = tokens.foldedLength(t);
       for (let k = t + 1; k <= t + 2 && k < n; k++) {
         if (kind[k] === TK_MARK || starts[k]! - ends[k - 1]! > SPLIT_GAP_MAX) break;
-        cur = tokens.walkFrom(vocab, k, cur, text);
+        cur = tokens.walkFrom(vocab, k, cur);
         if (cur < 0) break;
         length += tokens.foldedLength(k);
         const whole = vocab.wordAt(cur);
@@ -176,9 +175,9 @@ export function resolveTokens(
         (wflags & W_ASCII) !== 0 &&
         length >= GLUED_MIN &&
         length <= GLUED_MAX &&
-        startsWithWord(vocab, text, outStart, outEnd);
+        startsWithWord(vocab, tokens.units, outStart, outEnd);
       if (merged || glued) {
-        const fs = tokens.folded(t, text);
+        const fs = tokens.folded(t);
         const fe = tokens.foldEnd[t]!;
         if (segmenter.run(vocab, tokens.cp, fs, fe, merged) && segmenter.count >= 2) {
           if (!spilled) {
@@ -198,7 +197,7 @@ export function resolveTokens(
           continue;
         }
       }
-      if (isNumber(text, outStart, outEnd)) outId = NUMBER_ID;
+      if (isNumber(tokens.units, outStart, outEnd)) outId = NUMBER_ID;
     }
     if (spilled) out.push(outId, outStart, outEnd);
     else {

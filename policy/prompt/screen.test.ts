@@ -267,6 +267,7 @@ describe('robustness', () => {
       'indirect_instruction',
       'deny_phrase',
       'smuggled_characters',
+      'classifier',
     ]);
   });
 

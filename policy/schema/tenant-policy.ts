@@ -1,5 +1,5 @@
 /**
- * TenantPolicy v1alpha1 — the single source of truth (DESIGN decision 2).
+ * TenantPolicy v1alpha1 — the single source of truth (docs/adr/0002-schema-single-source.md).
  *
  * From this one TypeBox definition come:
  *  - the TypeScript types (`TenantPolicySpec` etc., inferred by the compiler — nothing to drift);
@@ -129,14 +129,27 @@ const PromptTemplate = Type.Object(
   { additionalProperties: false, description: 'A prompt template the sidecar renders for this tenant.' },
 );
 
+/** JSON Pointer (RFC 6901), `*` standing for any key or array index: "/options/top_k", "/*\/top_k". */
+const JSON_POINTER = '^(/([^~/]|~[01])*)+$';
+
+const capPaths = (what: string) =>
+  Type.Array(Type.String({ pattern: JSON_POINTER, maxLength: 256 }), {
+    minItems: 1,
+    maxItems: 8,
+    'x-kubernetes-list-type': 'set',
+    description: `JSON Pointers (RFC 6901; "*" matches any key or array index) of the body places where ${what} is capped, e.g. "/top_k" or "/options/top_k". Default: the name at any depth, inside arrays too. Query-string parameters of the same name are capped either way.`,
+  });
+
 const FieldCap = Type.Object(
   {
     name: Type.String({
       pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
       maxLength: 64,
-      description: 'Top-level JSON field of the request body, e.g. "rerank_k".',
+      description:
+        'Request field to clamp, e.g. "rerank_k": in a JSON or form body at any depth and in the query string, matched case-, "_"- and "-"-insensitively. Numeric strings ("100") are capped too.',
     }),
     max: Type.Number({ minimum: 0, description: 'Largest value admitted; larger values are clamped to it.' }),
+    paths: Type.Optional(capPaths('this field')),
   },
   { additionalProperties: false },
 );
@@ -169,6 +182,7 @@ const ParameterCaps = Type.Object(
         description: 'More numeric request-body fields to clamp, besides top_k.',
       }),
     ),
+    topKPaths: Type.Optional(capPaths("top_k (the sidecar's --cap-fields)")),
   },
   {
     additionalProperties: false,
@@ -395,6 +409,65 @@ export const TenantPolicySpec = Type.Object(
               description: 'Extra phrases to refuse for this tenant, matched after normalisation.',
             }),
           ),
+          fields: Type.Optional(
+            Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$', maxLength: 64 }), {
+              maxItems: 16,
+              'x-kubernetes-list-type': 'set',
+              description:
+                'Request fields screened on the ingress besides the sidecar\'s --query-field ("query"): in a JSON or form body at any depth and in the query string. Every string inside a field is screened, arrays and objects included.',
+            }),
+          ),
+          variables: Type.Optional(
+            Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', maxLength: 64 }), {
+              maxItems: 32,
+              'x-kubernetes-list-type': 'set',
+              description:
+                'Template variables screened in the egress. Default: every variable the request sends. The rendered prompt is screened as well.',
+            }),
+          ),
+          sensitivity: Type.Optional(
+            Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')], {
+              description:
+                'How readily the learned classifier rejects a query: low (fewest false positives), medium (the default), high (most attacks caught). The phrase set and hidden-character checks are the same at every level; see docs/prompt-safety.md for the measured rates.',
+            }),
+          ),
+          guard: Type.Optional(
+            Type.Object(
+              {
+                url: Type.String({
+                  pattern: '^https?://[^\\s/$.?#][^\\s]*$',
+                  maxLength: 2048,
+                  description:
+                    'HTTP(S) endpoint of an external prompt classifier, asked only about queries the local screen is unsure of (POST {"text", "tenant"} → {"verdict": "allow" | "reject"}). See docs/prompt-safety.md.',
+                }),
+                timeoutMs: Type.Optional(
+                  Type.Integer({
+                    minimum: 10,
+                    maximum: 10_000,
+                    description: 'How long a query may wait for the guard, in milliseconds. Default 300.',
+                  }),
+                ),
+                onError: Type.Optional(
+                  Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+                    description:
+                      'When the guard times out or fails: open (admit, the default) or closed (reject with SLUICE_PROMPT_REJECTED).',
+                  }),
+                ),
+                cacheTtlSeconds: Type.Optional(
+                  Type.Integer({
+                    minimum: 0,
+                    maximum: 86_400,
+                    description:
+                      'How long a guard verdict for the same text is reused. 0 disables the cache. Default 300.',
+                  }),
+                ),
+              },
+              {
+                additionalProperties: false,
+                description: 'An optional external guard for the queries the local layers are unsure of.',
+              },
+            ),
+          ),
         },
         { additionalProperties: false, description: 'Screening of user queries and template text.' },
       ),
@@ -421,6 +494,27 @@ export const TenantPolicySpec = Type.Object(
           description:
             "Secret holding the tenant's API key(s). Only their SHA-256 hashes leave the operator.",
         },
+      ),
+    ),
+    ingress: Type.Optional(
+      Type.Object(
+        {
+          contentTypes: Type.Optional(
+            Type.Array(
+              Type.String({
+                pattern: '^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$',
+                maxLength: 127,
+              }),
+              {
+                maxItems: 8,
+                'x-kubernetes-list-type': 'set',
+                description:
+                  'Request body types the app takes besides JSON, lower case: "application/x-www-form-urlencoded" (parsed, capped, screened, re-encoded), "multipart/form-data" (forwarded as sent; a part named like a capped or screened field is refused) or any other type (forwarded as sent, unchecked: only for uploads the app does not read parameters from). Others get 415.',
+              },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'What the ingress accepts for this tenant.' },
       ),
     ),
     suspended: Type.Optional(
@@ -482,6 +576,13 @@ export const TenantPolicyStatus = Type.Object(
             minimum: 0,
             description: 'Sidecars with a heartbeat in the last 15 s when this was observed.',
           }),
+          notHeld: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              description:
+                'Live sidecars that do not hold this tenant (they load this version at its first request there, docs/adr/0025-sidecar-holds-what-it-serves.md); not behind.',
+            }),
+          ),
           propagatedAt: Type.Optional(
             Type.String({
               format: 'date-time',

@@ -111,6 +111,26 @@ describe('validateTenantPolicy', () => {
       },
       true,
     ],
+    ['a screening sensitivity', { screening: { sensitivity: 'high' } }, true],
+    ['an unknown screening sensitivity', { screening: { sensitivity: 'paranoid' } }, false],
+    [
+      'a guard with every setting',
+      {
+        screening: {
+          guard: {
+            url: 'https://guard.internal/v1/check',
+            timeoutMs: 250,
+            onError: 'closed',
+            cacheTtlSeconds: 60,
+          },
+        },
+      },
+      true,
+    ],
+    ['a guard without a url', { screening: { guard: { timeoutMs: 250 } } }, false],
+    ['a guard url that is not http(s)', { screening: { guard: { url: 'ftp://guard/check' } } }, false],
+    ['a guard timeout below 10 ms', { screening: { guard: { url: 'http://g:1/', timeoutMs: 5 } } }, false],
+    ['a guard with an unknown field', { screening: { guard: { url: 'http://g:1/', retries: 3 } } }, false],
   ])('%s → valid: %s', (_, spec, valid) => {
     expect(validateTenantPolicy(withSpec(spec)).valid).toBe(valid);
   });

@@ -2,17 +2,25 @@
  * What this sidecar tells the operator and `kubectl sluice`, written with the replica heartbeat
  * (docs/adr/0022-served-acknowledgement.md). Three small writes, none on the request path:
  *
- *  1. Acknowledgements: for each tenant whose acknowledgement window is open ({p}served:open,
+ *  1. Acknowledgements: for each tenant whose acknowledgement window is open ({p}{~global}:served-open,
  *     opened by the operator when it writes a new version), the version this sidecar serves and
- *     when it applied it, on the Redis clock: HSET {p}served:{tenant} <replica> "<version> <ms>".
+ *     when it applied it, on the Redis clock: HSET {p}{tenant}:served <replica> "<version> <ms>".
  *     Only open tenants are acknowledged, so a sidecar start writes nothing for the thousands of
  *     tenants nobody is waiting on. A policy change triggers a flush 50 ms later, so the ack does
- *     not wait for the next heartbeat.
- *  2. Replica info: {p}replica-info:<replica> = {limiterMode, tenants, at}, expiring with the
- *     heartbeat, so a dead replica's entry disappears by itself.
+ *     not wait for the next heartbeat. An open tenant this sidecar does not hold (never served,
+ *     or evicted from its bounded cache, docs/adr/0025) is acknowledged as NOT_HELD: it serves no
+ *     old version and loads the current record at the tenant's first request, so the operator
+ *     must not count it as behind. When it loads the tenant, it acknowledges the version.
+ *  2. Replica info: {p}{~global}:replica-info:<replica> = {limiterMode, tenants, at}, expiring
+ *     with the heartbeat, so a dead replica's entry disappears by itself.
  *  3. Activity: every ACTIVITY_FLUSH_MS, what the Prometheus counters gained since the last flush
  *     (requests, rejections, LLM tokens, LLM cost) per tenant, HINCRBY into the minute's hash
- *     {p}activity:<epoch minute>. `kubectl sluice top` sums the last N minutes.
+ *     {p}{~activity-<bucket>}:<epoch minute> (the tenant's bucket, policy/wire.ts).
+ *     `kubectl sluice top` sums the last N minutes.
+ *
+ * The writes are separate commands sent together, not one MULTI or pipeline: on Redis Cluster
+ * they go to different slots (tenant, global, activity), and the client's auto-pipelining
+ * batches them per master (sidecar/config/redis-client.ts).
  *
  * Every failure is swallowed (and logged at debug): the report is for people, and a Redis
  * hiccup must never touch serving. The next beat repeats what is missing.
@@ -23,7 +31,9 @@ import type { Counter } from 'prom-client';
 import {
   ACTIVITY_TTL_SECONDS,
   type ActivityMetric,
+  activityBucket,
   encodeServed,
+  NOT_HELD,
   type RedisKeys,
   type ReplicaInfo,
 } from '../../policy/wire.ts';
@@ -76,7 +86,7 @@ export class ServedReport {
   private readonly redis: ScriptRedis;
   /** Tenant → version and local time it was applied (every change since start). */
   private readonly applied = new Map<string, { version: string; at: number }>();
-  /** Tenant → what we last acknowledged, in which window, and when (open tenants only). */
+  /** Tenant → what we last acknowledged (a version or NOT_HELD), in which window, and when (open tenants only). */
   private acked = new Map<string, { version: string; applied: number; window: string; at: number }>();
   /** Counter totals at the last activity flush, by "tenant|metric". */
   private lastTotals = new Map<string, number>();
@@ -95,6 +105,11 @@ export class ServedReport {
     options.policies.onChange((tenantId, record) => {
       if (record) this.applied.set(tenantId, { version: record.policy.version, at: this.o.now() });
       else this.applied.delete(tenantId);
+      this.scheduleChangeFlush();
+    });
+    // Evicted from the bounded cache: an open window now hears "not held" from this replica.
+    options.policies.onEvict((tenantId) => {
+      this.applied.delete(tenantId);
       this.scheduleChangeFlush();
     });
   }
@@ -142,7 +157,7 @@ export class ServedReport {
     const [redisNowText, ...flat] = await this.redis.sluiceServedOpen(keys.servedOpen);
     const redisNow = Number(redisNowText);
     const localNow = now();
-    const pipeline = client.pipeline();
+    const writes: Promise<unknown>[] = [];
 
     // 1. Acknowledgements for open windows.
     const acked = new Map<string, { version: string; applied: number; window: string; at: number }>();
@@ -150,15 +165,24 @@ export class ServedReport {
       const tenantId = flat[i]!;
       // A new window (a new deadline) starts with an empty hash: acknowledge again.
       const window = flat[i + 1]!;
-      const record = policies.byTenant(tenantId);
-      if (!record) continue;
-      const version = record.policy.version;
-      let applied = this.applied.get(tenantId);
-      if (applied?.version !== version) {
-        applied = { version, at: localNow };
-        this.applied.set(tenantId, applied);
+      // peek: an acknowledgement is not a use, it must not keep a tenant in the LRU.
+      const record = policies.peek(tenantId);
+      let version: string;
+      let appliedLocal: number;
+      if (record) {
+        version = record.policy.version;
+        let applied = this.applied.get(tenantId);
+        if (applied?.version !== version) {
+          applied = { version, at: localNow };
+          this.applied.set(tenantId, applied);
+        }
+        appliedLocal = applied.at;
+      } else {
+        // Not held: the stamp is when we said so (the same entry is kept while it stays true).
+        version = NOT_HELD;
+        const prior = this.acked.get(tenantId);
+        appliedLocal = prior?.version === NOT_HELD ? prior.applied : localNow;
       }
-      const appliedLocal = applied.at;
       const before = this.acked.get(tenantId);
       if (
         before &&
@@ -171,8 +195,8 @@ export class ServedReport {
         continue;
       }
       const appliedAt = redisNow - Math.max(0, localNow - appliedLocal);
-      pipeline.hset(keys.served(tenantId), replicaId, encodeServed(version, appliedAt));
-      pipeline.pexpire(keys.served(tenantId), SERVED_TTL_MS);
+      writes.push(client.hset(keys.served(tenantId), replicaId, encodeServed(version, appliedAt)));
+      writes.push(client.pexpire(keys.served(tenantId), SERVED_TTL_MS));
       acked.set(tenantId, { version, applied: appliedLocal, window, at: localNow });
     }
     this.acked = acked;
@@ -180,22 +204,29 @@ export class ServedReport {
     if (heartbeat) {
       // 2. Replica info.
       const info: ReplicaInfo = { limiterMode: this.o.limiterMode(), tenants: policies.size(), at: redisNow };
-      pipeline.set(keys.replicaInfo(replicaId), JSON.stringify(info), 'PX', this.o.ttlMs);
+      writes.push(client.set(keys.replicaInfo(replicaId), JSON.stringify(info), 'PX', this.o.ttlMs));
       // 3. Activity, at most every ACTIVITY_FLUSH_MS.
       if (localNow - this.lastActivityFlush >= ACTIVITY_FLUSH_MS) {
         const increments = await this.activityIncrements();
         this.lastActivityFlush = localNow;
-        if (increments.length > 0) {
-          const key = keys.activity(Math.floor(redisNow / 60_000));
-          for (const [field, by] of increments) pipeline.hincrby(key, field, by);
-          pipeline.expire(key, ACTIVITY_TTL_SECONDS);
+        const minute = Math.floor(redisNow / 60_000);
+        const touched = new Set<string>();
+        for (const [field, by] of increments) {
+          const key = keys.activity(minute, activityBucket(field.slice(0, field.lastIndexOf('|'))));
+          writes.push(client.hincrby(key, field, by));
+          touched.add(key);
         }
+        for (const key of touched) writes.push(client.expire(key, ACTIVITY_TTL_SECONDS));
       }
     }
-    if (pipeline.length === 0) return;
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
+    // Every write is awaited, so one failure does not leave the others' rejections unhandled.
+    const results = await Promise.allSettled(writes);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) {
+      // Forget what was not confirmed: the next flush writes the acknowledgements again.
+      this.acked = new Map();
+      throw failed.reason;
+    }
   }
 
   /** What each counter gained since the last flush, per "tenant|metric"; integers only. */

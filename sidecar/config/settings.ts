@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SluiceError } from '../../policy/errors.ts';
+import { parseRedisUrl } from '../../policy/redis-url.ts';
 import { DEFAULT_KEY_PREFIX } from '../../policy/wire.ts';
 import { type EgressSettings, parseEgressSettings } from '../egress/settings.ts';
 
@@ -34,6 +35,8 @@ export interface Settings {
   readonly clientTimeoutMs: number;
   /** Largest request body accepted, bytes (413 SLUICE_BODY_TOO_LARGE). */
   readonly bodyLimitBytes: number;
+  /** Deepest nesting of arrays/objects in a JSON body, ingress and egress (400 SLUICE_BAD_REQUEST). */
+  readonly jsonMaxDepth: number;
   /** Requests in flight to the app at once; more wait in the fair queue. */
   readonly maxConcurrency: number;
   /** Share of --max-concurrency (percent, rounded down to whole seats) that only the highest
@@ -41,11 +44,16 @@ export interface Settings {
   readonly reservedSharePercent: number;
   /** TenantPolicy + Secret YAML (file or folder): file mode with in-memory counters. */
   readonly policies: string | null;
-  /** Redis URL: Redis mode (policies from the operator, global counters). */
+  /** Redis URL: Redis mode (policies from the operator, global counters). redis://, rediss://,
+   *  redis+cluster://h1:p1,h2:p2 or redis+sentinel://h1:p1,h2:p2/mymaster (policy/redis-url.ts). */
   readonly redis: string | null;
   /** Key prefix in Redis (policy/wire.ts). */
   readonly redisPrefix: string;
-  /** Longest wait for one Redis command on the request path before the failure mode applies, ms. */
+  /**
+   * Longest a request waits for its Redis answer before it is refused with Retry-After 1 s (a late
+   * admission is refunded); a connection silent this long while it owes replies is closed and the
+   * failure mode applies until it is back. ms. docs/adr/0015-exact-under-pressure.md
+   */
   readonly redisCommandTimeoutMs: number;
   /** Last-known-good policy snapshot folder (Redis mode); null = none. */
   readonly stateDir: string | null;
@@ -55,6 +63,12 @@ export interface Settings {
   readonly heartbeatMs: number;
   /** Full policy resync period in Redis mode, ms (on top of pub/sub and resync on reconnect). */
   readonly resyncMs: number;
+  /** Redis mode: most tenant records held at once (LRU beyond it; docs/adr/0025). */
+  readonly policyCacheSize: number;
+  /** Redis mode: Redis lookups of API keys not yet held, per second per replica (random-key floods). */
+  readonly policyLookupsPerSec: number;
+  /** Redis mode: how long an unknown API key is remembered as unknown, ms. */
+  readonly unknownKeyTtlMs: number;
   /** This replica's id in the heartbeat set; default host name + pid. */
   readonly replicaId: string;
   /** JSON body field passed to prompt screening. */
@@ -97,6 +111,7 @@ const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   upstreamBodyTimeoutMs: { flag: 'upstream-body-timeout-ms', kind: 'int', min: 1, max: 3_600_000 },
   clientTimeoutMs: { flag: 'client-timeout-ms', kind: 'int', min: 100, max: 3_600_000 },
   bodyLimitBytes: { flag: 'body-limit', kind: 'int', min: 1, max: 1_073_741_824 },
+  jsonMaxDepth: { flag: 'json-max-depth', kind: 'int', min: 1, max: 1_000 },
   maxConcurrency: { flag: 'max-concurrency', kind: 'int', min: 1, max: 100_000 },
   reservedSharePercent: { flag: 'reserved-share', kind: 'int', min: 0, max: 90 },
   policies: { flag: 'policies', kind: 'string' },
@@ -107,6 +122,9 @@ const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   failureMode: { flag: 'failure-mode', kind: 'enum', values: ['local-share', 'open', 'closed'] },
   heartbeatMs: { flag: 'heartbeat-ms', kind: 'int', min: 100, max: 600_000 },
   resyncMs: { flag: 'resync-ms', kind: 'int', min: 100, max: 86_400_000 },
+  policyCacheSize: { flag: 'policy-cache-size', kind: 'int', min: 1, max: 10_000_000 },
+  policyLookupsPerSec: { flag: 'policy-lookups-per-sec', kind: 'int', min: 1, max: 1_000_000 },
+  unknownKeyTtlMs: { flag: 'unknown-key-ttl-ms', kind: 'int', min: 0, max: 3_600_000 },
   replicaId: { flag: 'replica-id', kind: 'string' },
   queryField: { flag: 'query-field', kind: 'string' },
   capFields: { flag: 'cap-fields', kind: 'list' },
@@ -135,18 +153,28 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   // A 1 MB body takes well under a second on any real link; 30 s is generous for mobile clients.
   clientTimeoutMs: 30_000,
   bodyLimitBytes: 1_048_576,
+  // Chat requests with tool schemas nest ~10 deep; 64 leaves room and bounds every recursion.
+  jsonMaxDepth: 64,
   maxConcurrency: 64,
   // 25%: with 8 seats, 2 stay free for enterprise while free floods (docs/adr/0010).
   reservedSharePercent: 25,
   policies: null,
   redis: null,
   redisPrefix: DEFAULT_KEY_PREFIX,
-  // A healthy loopback/in-cluster Redis answers in well under 5 ms; 250 ms means it is not healthy.
-  redisCommandTimeoutMs: 250,
+  // A healthy Redis answers in well under 5 ms, but a slow one that answers is still exact: wait
+  // for it. 3 s is past a 2 s latency spike with jitter, and short enough that a paused Redis
+  // moves the replicas to the failure mode in seconds (docs/adr/0015-exact-under-pressure.md).
+  redisCommandTimeoutMs: 3_000,
   stateDir: null,
   failureMode: 'local-share',
   heartbeatMs: 2_000,
   resyncMs: 30_000,
+  // 10,000 records of ~2 KB: ~20-40 MB at most, whatever the installation's size (docs/scale.md).
+  policyCacheSize: 10_000,
+  // Each unseen key costs one or two Redis GETs; 200/s per replica is noise for Redis.
+  policyLookupsPerSec: 200,
+  // A new tenant or key is live within this long on a replica that saw the key just before.
+  unknownKeyTtlMs: 5_000,
   replicaId: `${process.env['HOSTNAME'] ?? 'sidecar'}-${process.pid}`,
   queryField: 'query',
   capFields: Object.freeze(['top_k']),
@@ -250,8 +278,15 @@ function check(s: Settings): void {
   if (!s.policies && !s.redis)
     fail('give --policies PATH (file mode) or --redis URL (Redis mode); SLUICE_POLICIES / SLUICE_REDIS');
   if (s.policies && s.redis) fail('give either --policies or --redis, not both');
-  if (s.redis && !/^rediss?:\/\//.test(s.redis))
-    fail(`--redis: not a redis:// URL: ${JSON.stringify(s.redis)}`);
+  if (s.redis) {
+    try {
+      parseRedisUrl(s.redis);
+    } catch (error) {
+      fail(`--redis: ${(error as Error).message}`);
+    }
+  }
+  if (/[{}]/.test(s.redisPrefix))
+    fail('--redis-prefix must not contain "{" or "}" (they are Redis Cluster hash tags)');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.queryField)) fail(`--query-field: not a JSON field name`);
   for (const f of s.capFields)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f)) fail(`--cap-fields: "${f}" is not a field name`);

@@ -280,13 +280,13 @@ describe('fallback', () => {
     expect(message.usage.output_tokens).toBe(3);
   });
 
-  it('does not fall back on a trigger the policy leaves out (initech: no rate-limited)', async () => {
+  it('does not fall back on a trigger the policy leaves out: a provider 429 stays a 429 (initech: no rate-limited)', async () => {
     rig.anthropic.script([{ status: 429, retryAfter: 2 }], 'claude-sonnet-4');
     const error = (await openaiFor('initech-research')
       .chat.completions.create({ model: 'default', messages: ask })
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
-    expect(error.status).toBe(502);
-    expect(error.code).toBe('SLUICE_UPSTREAM_UNAVAILABLE');
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('SLUICE_UPSTREAM_RATE_LIMITED');
     expect(error.headers?.get('retry-after')).toBe('2');
     expect(rig.openai.requests).toHaveLength(0);
   });

@@ -10,6 +10,10 @@ import type pino from 'pino';
 import type prom from 'prom-client';
 import { SluiceError } from '../../policy/errors.ts';
 import type { PolicyView } from '../config/policy-view.ts';
+import { answerClientError, answerConnect } from '../request/client-error.ts';
+import { toSluiceError } from '../request/errors.ts';
+import { classifyBody } from '../request/media-type.ts';
+import { DEFAULT_JSON_MAX_DEPTH, JsonReadError, readJson } from '../request/strict-json.ts';
 import { BreakerBoard } from './breaker.ts';
 import { MemoryBudgetStore } from './budget/memory-store.ts';
 import { RedisBudgetStore } from './budget/redis-store.ts';
@@ -38,6 +42,8 @@ export interface EgressDeps {
   stateDir?: string | null;
   /** Replaces the outbound stack (tests; a custom transport). Default: pool → timeout → metrics. */
   upstream?: (base: UpstreamClient) => UpstreamClient;
+  /** Deepest JSON nesting accepted (--json-max-depth); default 64. */
+  jsonMaxDepth?: number;
 }
 
 /** What tests and the sidecar process may reach inside a built egress app. */
@@ -62,7 +68,33 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     // The sidecar's access log is the ingress's; per-request lines here would double it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.settings.bodyLimit,
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
+  app.server.on('connect', answerConnect);
+  // Bodies are read by the strict reader (sidecar/request/strict-json.ts): a duplicate key, a
+  // lone surrogate or 10,000 levels of nesting are the client's 400 here, before anything can
+  // trip over them later (JSON.stringify, translation) and be mistaken for a provider failure.
+  const maxDepth = deps.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    try {
+      const te = request.headers['transfer-encoding'];
+      if (te !== undefined && te.trim().toLowerCase() !== 'chunked')
+        throw new SluiceError('SLUICE_UNSUPPORTED_MEDIA_TYPE', `Transfer-Encoding ${JSON.stringify(te)}`);
+      classifyBody(request.headers['content-type'], request.headers['content-encoding'], []);
+      const bytes = body as Buffer;
+      done(null, bytes.length === 0 ? undefined : readJson(bytes, { maxDepth }));
+    } catch (error) {
+      done(
+        error instanceof JsonReadError
+          ? new SluiceError('SLUICE_BAD_REQUEST', error.message)
+          : (error as Error),
+      );
+    }
+  });
+  app.setNotFoundHandler((request) => {
+    throw new SluiceError('SLUICE_ROUTE_UNKNOWN', `${request.method} ${request.url.split('?')[0]}`);
+  });
   const breakers = new BreakerBoard(deps.settings.breaker);
   const metrics = createEgressMetrics(deps.registry, breakers, deps.now);
   const store: BudgetStore = deps.redis
@@ -100,22 +132,17 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const anthropic =
       request.url.startsWith('/v1/messages') || request.headers['anthropic-version'] !== undefined;
-    let sluice: SluiceError;
-    if (error instanceof SluiceError) sluice = error;
-    else if (error.statusCode === 413) sluice = new SluiceError('SLUICE_BODY_TOO_LARGE', error.message);
-    else if (error.statusCode && error.statusCode < 500)
-      sluice = new SluiceError('SLUICE_BAD_REQUEST', error.message);
-    else {
-      request.log.error({ err: error }, 'egress request failed');
-      sluice = new SluiceError('SLUICE_UPSTREAM_UNAVAILABLE', 'internal error in the egress');
-    }
+    const sluice = toSluiceError(error);
+    // Sluice's own fault, logged once with its stack; never blamed on the provider.
+    if (sluice.code === 'SLUICE_INTERNAL') request.log.error({ err: error }, 'egress internal error');
     const counter = metrics.requests;
     const tenant = request.headers['x-sluice-tenant'];
     const record = typeof tenant === 'string' ? deps.policies.byTenant(tenant) : undefined;
     counter.inc({
       tenant: record ? record.policy.tenantId : 'unknown',
       tier: record ? record.policy.tier : 'unknown',
-      route: request.url.split('?')[0] ?? '',
+      // The route pattern, not the path: a client must not be able to mint metric series.
+      route: request.routeOptions.url ?? 'unknown',
       outcome: sluice.code.toLowerCase(),
     });
     if (reply.sent || reply.raw.headersSent) return;

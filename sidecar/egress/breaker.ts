@@ -10,6 +10,7 @@
  * Worked example, threshold 5, cool-down 30 s: five 503s in a row at t=0..4 s → open until
  * t=34 s; a request at t=20 s skips the model; at t=35 s one probe goes; a 200 closes it.
  */
+import type { FallbackTrigger } from '../../policy/schema/tenant-policy.ts';
 import type { BreakerSettings } from './settings.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -20,6 +21,7 @@ export class CircuitBreaker {
   private openUntil = 0;
   private mode: 'closed' | 'open' = 'closed';
   private probeInFlight = false;
+  private cause: FallbackTrigger | null = null;
 
   constructor(settings: BreakerSettings) {
     this.settings = settings;
@@ -51,11 +53,24 @@ export class CircuitBreaker {
     this.probeInFlight = false;
   }
 
-  /** A fallback-worthy failure. `retryAfterMs` is the provider's Retry-After, if it sent one. */
-  onFailure(now: number, retryAfterMs?: number): void {
+  /**
+   * The failure class that opened the breaker (the last failure before it opened), or null while
+   * closed. A tenant whose fallbackOn leaves that class out is not rerouted by the open breaker
+   * (chain.ts): it gets the class's own answer instead.
+   */
+  openedBy(): FallbackTrigger | null {
+    return this.mode === 'open' ? this.cause : null;
+  }
+
+  /**
+   * A provider failure (connection, timeout, 429, 5xx — never Sluice's own). `retryAfterMs` is
+   * the provider's Retry-After, if it sent one.
+   */
+  onFailure(now: number, retryAfterMs?: number, trigger: FallbackTrigger = 'server-error'): void {
     const wasProbe = this.probeInFlight;
     this.probeInFlight = false;
     this.failures += 1;
+    this.cause = trigger;
     if (retryAfterMs !== undefined && retryAfterMs > 0) {
       this.open(now, Math.min(retryAfterMs, this.settings.maxCooldownMs));
     } else if (wasProbe || this.mode === 'open' || this.failures >= this.settings.failureThreshold) {

@@ -19,6 +19,8 @@ export interface EgressMetrics {
   streamInterruptions: prom.Counter<'provider' | 'model'>;
   budgetStoreErrors: prom.Counter<'op'>;
   budgetUsed: prom.Gauge<'tenant' | 'tier' | 'budget'>;
+  budgetHeld: prom.Gauge<'tenant' | 'tier' | 'budget'>;
+  budgetPending: prom.Counter<'tenant' | 'tier' | 'budget'>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -68,7 +70,19 @@ export function createEgressMetrics(
     }),
     budgetUsed: new prom.Gauge({
       name: 'sluice_egress_budget_used_ratio',
-      help: "Share of the period's token or cost budget used (reservations included), as of the tenant's last reserve.",
+      help: "Share of the period's token or cost budget used by settled answers (holds not included), as of the tenant's last reserve.",
+      labelNames: ['tenant', 'tier', 'budget'],
+      registers,
+    }),
+    budgetHeld: new prom.Gauge({
+      name: 'sluice_egress_budget_held_ratio',
+      help: "Share of the period's token or cost budget held by answers still in flight (their worst case), as of the tenant's last reserve.",
+      labelNames: ['tenant', 'tier', 'budget'],
+      registers,
+    }),
+    budgetPending: new prom.Counter({
+      name: 'sluice_egress_budget_pending_total',
+      help: 'Requests refused with SLUICE_BUDGET_PENDING (holds of answers in flight left no room after the wait), by budget.',
       labelNames: ['tenant', 'tier', 'budget'],
       registers,
     }),

@@ -75,8 +75,10 @@ export function capParameters(body: Record<string, unknown>, policy: EffectivePo
   clamp('max_tokens', cap);
   clamp('max_completion_tokens', cap);
   const requested = (body['max_completion_tokens'] ?? body['max_tokens']) as number | undefined;
-  if (requested !== undefined && requested < 1)
-    throw new SluiceError('SLUICE_BAD_REQUEST', '"max_tokens" must be at least 1');
+  // A token count is a whole number: 1.5 would reach the provider, which refuses it in its own
+  // format (no registry code) after Sluice reserved budget for it.
+  if (requested !== undefined && (requested < 1 || !Number.isInteger(requested)))
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"max_tokens" must be a whole number of at least 1');
   if (body['max_tokens'] === undefined && body['max_completion_tokens'] === undefined)
     body['max_tokens'] = cap;
   if (policy.caps.temperature !== null) clamp('temperature', policy.caps.temperature);

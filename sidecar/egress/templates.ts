@@ -2,7 +2,14 @@
  * The `sluice` body extension: `{"sluice": {"template": "<name>", "variables": {…}}}` renders the
  * tenant's template (policy/prompt: one pass, values never re-parsed) and appends the result as
  * the request's last user message. Messages the app sent (a system prompt, earlier turns) stay
- * in front of it. The `query` variable is screened first (EffectivePolicy.screening).
+ * in front of it.
+ *
+ * Checked before rendering (docs/adr/0011-request-integrity.md): a variable the template does not
+ * allow (query, context, tenant_name and its `variables`) is 400 SLUICE_TEMPLATE_VARIABLE_UNKNOWN
+ * naming it — never silently dropped; every variable value the request sends is screened (or the
+ * ones screening.variables names), kind "query"; and the rendered prompt is screened as a whole,
+ * kind "template" (the tenant's own literal text may instruct the model; a phrase split across
+ * two variables is caught there).
  *
  * Templates and screeners are compiled once per policy object (a WeakMap on the policy, which is
  * replaced whole on every update), so the hot path only renders.
@@ -19,7 +26,7 @@ import {
 } from '../../policy/prompt/index.ts';
 
 interface Compiled {
-  templates: Map<string, ParsedTemplate>;
+  templates: Map<string, { parsed: ParsedTemplate; allowed: ReadonlySet<string> }>;
   screener: Screener | null;
 }
 
@@ -28,14 +35,22 @@ const compiled = new WeakMap<EffectivePolicy, Compiled>();
 function compile(policy: EffectivePolicy): Compiled {
   let entry = compiled.get(policy);
   if (!entry) {
-    const templates = new Map<string, ParsedTemplate>();
+    const templates: Compiled['templates'] = new Map();
     for (const t of policy.templates) {
       // query, context and tenant_name are always allowed; the sidecar fills tenant_name.
       const allowedVariables = [...new Set([...DEFAULT_TEMPLATE_VARIABLES, ...t.variables])];
-      templates.set(t.name, parseTemplate(t.template, { allowedVariables }));
+      templates.set(t.name, {
+        parsed: parseTemplate(t.template, { allowedVariables }),
+        allowed: new Set(allowedVariables),
+      });
     }
     const screener =
-      policy.screening.mode === 'off' ? null : createScreener({ denyPhrases: policy.screening.denyPhrases });
+      policy.screening.mode === 'off'
+        ? null
+        : createScreener({
+            denyPhrases: policy.screening.denyPhrases,
+            sensitivity: policy.screening.sensitivity,
+          });
     entry = { templates, screener };
     compiled.set(policy, entry);
   }
@@ -73,28 +88,45 @@ export interface Rendered {
   verdict: { verdict: 'reject' | 'flag'; rule: string } | null;
 }
 
-/** Screens `query`, renders the template. Throws SLUICE_TEMPLATE_UNKNOWN / SLUICE_PROMPT_REJECTED. */
+/**
+ * Checks the variables, screens them, renders the template, screens the result. Throws
+ * SLUICE_TEMPLATE_UNKNOWN / SLUICE_TEMPLATE_VARIABLE_UNKNOWN / SLUICE_PROMPT_REJECTED.
+ */
 export function renderTemplateUse(policy: EffectivePolicy, use: TemplateUse): Rendered {
   const { templates, screener } = compile(policy);
-  const parsed = templates.get(use.template);
-  if (!parsed) {
+  const template = templates.get(use.template);
+  if (!template) {
     throw new SluiceError(
       'SLUICE_TEMPLATE_UNKNOWN',
       `template ${JSON.stringify(use.template)} of ${policy.tenantId}`,
     );
   }
+  const unlisted = Object.keys(use.variables).filter((name) => !template.allowed.has(name));
+  if (unlisted.length > 0) {
+    throw new SluiceError(
+      'SLUICE_TEMPLATE_VARIABLE_UNKNOWN',
+      `template ${JSON.stringify(use.template)} does not allow ${unlisted.map((n) => JSON.stringify(n)).join(', ')}`,
+    );
+  }
   let verdict: Rendered['verdict'] = null;
-  const query = use.variables['query'];
-  if (screener && query !== undefined) {
-    const result = screener.screen(query, 'query');
-    if (result.verdict !== 'allow') {
-      const rule = String(result.rule ?? 'unknown');
-      verdict = { verdict: result.verdict, rule };
-      if (result.verdict === 'reject' && policy.screening.mode === 'reject') {
-        throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule ${rule}`);
-      }
+  const check = (text: string, kind: 'query' | 'template', what: string) => {
+    const result = screener!.screen(text, kind);
+    if (result.verdict === 'allow') return;
+    const rule = String(result.rule ?? 'unknown');
+    verdict ??= { verdict: result.verdict, rule };
+    if (result.verdict === 'reject' && policy.screening.mode === 'reject') {
+      throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule ${rule} matched ${what}`);
+    }
+  };
+  const screened = policy.screening.variables;
+  if (screener) {
+    for (const name in use.variables) {
+      if (screened === undefined || screened.includes(name))
+        check(use.variables[name]!, 'query', `variable "${name}"`);
     }
   }
   const values = { tenant_name: policy.displayName, ...use.variables };
-  return { text: renderTemplate(parsed, values), verdict };
+  const text = renderTemplate(template.parsed, values);
+  if (screener) check(text, 'template', 'the rendered prompt');
+  return { text, verdict };
 }

@@ -1,23 +1,16 @@
 /**
- * Request bodies: JSON is read (up to the body limit) so caps and screening can see it; every
- * other type is passed through as a stream, never buffered, with the same byte limit enforced
- * as it flows. An invalid JSON body is refused (400): passing it on would let a lenient app
- * parser read a top_k the caps never saw.
+ * Reading request bodies off the socket, bounded by --body-limit (413 SLUICE_BODY_TOO_LARGE):
+ * `readBody` buffers a body that is checked (JSON, forms, multipart), sized once from
+ * Content-Length when there is one; `ByteLimit` bounds an accepted upload that streams through
+ * unbuffered. fastify's own body parsing is switched off (`noBodyParser`): the integrity hook
+ * (integrity.ts) reads the body itself for every method, GET and HEAD included, so no method
+ * carries a body past the checks.
  */
+import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { SluiceError } from '../../policy/errors.ts';
-
-export interface BodyOptions {
-  bodyLimitBytes: number;
-}
-
-/** A parsed JSON body together with the bytes it came from (forwarded as-is when unchanged). */
-export interface JsonBody {
-  raw: Buffer;
-  value: unknown;
-}
 
 export class ByteLimit extends Transform {
   private seen = 0;
@@ -38,28 +31,64 @@ export class ByteLimit extends Transform {
   }
 }
 
-async function body(app: FastifyInstance, options: BodyOptions): Promise<void> {
-  const limit = options.bodyLimitBytes;
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    /^application\/([a-z0-9.+-]*\+)?json(;.*)?$/i,
-    { parseAs: 'buffer', bodyLimit: limit },
-    (_request, raw, done) => {
-      const buffer = raw as Buffer;
-      if (buffer.length === 0) return done(null, { raw: buffer, value: undefined } satisfies JsonBody);
-      try {
-        done(null, { raw: buffer, value: JSON.parse(buffer.toString('utf8')) } satisfies JsonBody);
-      } catch (error) {
-        done(new SluiceError('SLUICE_BAD_REQUEST', `invalid JSON: ${(error as Error).message}`), undefined);
+/** Whether the request announces a body (Node has refused CL+TE and bad lengths already). */
+export function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** Reads the whole body, at most `limit` bytes. */
+export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? Number.NaN);
+  if (declared > limit) {
+    return Promise.reject(new SluiceError('SLUICE_BODY_TOO_LARGE', `${declared} bytes > ${limit}`));
+  }
+  return new Promise((resolve, reject) => {
+    const sized = Number.isInteger(declared) ? Buffer.allocUnsafe(declared) : null;
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = (error: Error | null) => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+      if (error) {
+        request.resume(); // drain: the answer closes the connection
+        reject(error);
       }
-    },
-  );
-  app.addContentTypeParser('*', (request, payload, done) => {
-    const length = Number(request.headers['content-length']);
-    if (length > limit)
-      return done(new SluiceError('SLUICE_BODY_TOO_LARGE', `${length} bytes > ${limit}`), undefined);
-    done(null, payload.pipe(new ByteLimit(limit)));
+    };
+    const onData = (chunk: Buffer) => {
+      if (length + chunk.length > limit) {
+        done(new SluiceError('SLUICE_BODY_TOO_LARGE', `more than ${limit} bytes`));
+        return;
+      }
+      if (sized) chunk.copy(sized, length);
+      else chunks.push(chunk);
+      length += chunk.length;
+    };
+    const onEnd = () => {
+      done(null);
+      resolve(
+        sized ? sized.subarray(0, length) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length),
+      );
+    };
+    const onError = (error: Error) =>
+      done(new SluiceError('SLUICE_BAD_REQUEST', `the body could not be read: ${error.message}`));
+    const onClose = () => {
+      if (!request.complete)
+        done(new SluiceError('SLUICE_BAD_REQUEST', 'the client closed the connection mid-body'));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('close', onClose);
   });
 }
 
-export const bodyPlugin = fp(body, { name: 'sluice-body' });
+/** Leaves every body unread for the integrity hook: one catch-all parser that reads nothing. */
+async function noBodyParser(app: FastifyInstance): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+}
+
+export const noBodyParserPlugin = fp(noBodyParser, { name: 'sluice-no-body-parser' });

@@ -54,6 +54,10 @@ describe('client timeout', () => {
     await closed;
     clearInterval(drip);
     expect(received).toMatch(/^HTTP\/1\.1 408/);
+    // With a registry code, like every other answer (issue 12: it was fastify's own body).
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      error: { code: 'SLUICE_REQUEST_TIMEOUT' },
+    });
     expect(app.stats.requests).toBe(0); // nothing half-read reached the app
     // The sidecar still serves others.
     const ok = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {

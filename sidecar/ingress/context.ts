@@ -2,6 +2,7 @@
  * What the ingress plugins share about one request: the tenant, and the headers the answer
  * will carry. One object per request, hung on `request.sluice`.
  */
+import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { type ErrorCode, SluiceError } from '../../policy/errors.ts';
 import type { TenantRecord } from '../../policy/wire.ts';
@@ -14,11 +15,24 @@ export interface RequestContext {
   upstreamHeaders: Record<string, string> | null;
   /** The fair-queue slot is held; released once when the answer ends. */
   release: (() => void) | null;
-  /** The JSON body as parsed, when it was JSON, and whether a plugin changed it. */
-  json: Record<string, unknown> | null;
-  jsonChanged: boolean;
+  /**
+   * What goes to the app, set by the integrity hook (integrity.ts) once every check passed: the
+   * request target (origin-form, query string checked) and the body — the serialisation of the
+   * checked value, the checked form, or an accepted upload as sent (a stream).
+   */
+  forward: Forward | null;
   /** Wall-clock start of the request (ms, from the injected clock's monotonic source). */
   startedAt: number;
+}
+
+export interface Forward {
+  /** Path and query string for the app. */
+  target: string;
+  body: Buffer | Readable | null;
+  /** Content-Type for the app (null: no body). */
+  contentType: string | null;
+  /** The body is not the client's bytes (re-serialised): digest headers no longer apply. */
+  rewritten: boolean;
 }
 
 declare module 'fastify' {

@@ -1,19 +1,22 @@
 /**
- * The proxy to the app: one undici Pool of keep-alive connections, bodies streamed both ways
- * (an SSE answer is written to the client chunk by chunk as it arrives). Client-sent
- * x-sluice-* headers and the tenant's credential are not forwarded; x-sluice-tenant and
- * x-sluice-tier are set for the app. The reply is written on the raw response (hijacked) so
- * the streaming path carries no serializer or onSend work.
+ * The proxy to the app: one undici Pool of keep-alive connections, answers streamed back (an SSE
+ * answer is written to the client chunk by chunk as it arrives). It sends exactly what the
+ * integrity hook approved (`ctx.forward`: target and body) — never the client's URL or bytes.
+ * Headers: hop-by-hop ones and those the client's Connection header names are dropped, as are
+ * the tenant's credential, the body's framing and digests (the sidecar re-frames the body), and
+ * every header whose name normalises to a Sluice header (`x_sluice_tenant`, `X.Sluice.Tier` …:
+ * policy/wire.ts isSluiceHeaderName); x-sluice-tenant and x-sluice-tier are set for the app. The
+ * reply is written on the raw response (hijacked) so the streaming path carries no serializer or
+ * onSend work.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import type { Dispatcher, Pool } from 'undici';
 import { type ErrorCode, SluiceError } from '../../policy/errors.ts';
+import { isSluiceHeaderName, SLUICE_HEADERS } from '../../policy/wire.ts';
 import type { SidecarMetrics } from '../metrics.ts';
-import type { JsonBody } from './body.ts';
 import { sendError } from './context.ts';
 
 export interface ProxyOptions {
@@ -25,12 +28,16 @@ export interface ProxyOptions {
   bodyTimeoutMs: number;
 }
 
-// Hop-by-hop headers (RFC 9110 7.6.1) plus what the sidecar owns or consumes.
+// Hop-by-hop headers (RFC 9110 §7.6.1), what the sidecar owns or consumes (credential, framing,
+// the body's type, which it sets), and digests of the client's bytes, which a re-serialised body
+// no longer matches.
 const DROP_REQUEST = new Set([
   'host',
   'connection',
   'keep-alive',
   'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
   'transfer-encoding',
   'te',
   'trailer',
@@ -38,7 +45,13 @@ const DROP_REQUEST = new Set([
   'authorization',
   'x-api-key',
   'content-length',
+  'content-type',
+  'content-encoding',
   'expect',
+  'content-md5',
+  'content-digest',
+  'repr-digest',
+  'digest',
 ]);
 const DROP_RESPONSE = new Set([
   'connection',
@@ -50,7 +63,23 @@ const DROP_RESPONSE = new Set([
   'upgrade',
 ]);
 
-/** Headers for the app: the client's, minus hop-by-hop, credentials and every x-sluice-*. */
+/** The header names a Connection header lists (hop-by-hop for the client → sidecar hop). */
+function connectionListed(incoming: IncomingHttpHeaders): Set<string> | null {
+  const value = incoming.connection;
+  if (!value) return null;
+  const names = new Set<string>();
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * Headers for the app: the client's, minus hop-by-hop and Connection-listed ones, credentials,
+ * framing, and every header that is or normalises to a Sluice header; then tenant, tier and
+ * the sidecar's own.
+ */
 export function upstreamHeaders(
   incoming: IncomingHttpHeaders,
   tenantId: string,
@@ -58,27 +87,31 @@ export function upstreamHeaders(
   extra: Record<string, string> | null,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  const listed = connectionListed(incoming);
   for (const name in incoming) {
-    if (DROP_REQUEST.has(name) || name.startsWith('x-sluice-')) continue;
+    if (DROP_REQUEST.has(name) || isSluiceHeaderName(name) || listed?.has(name)) continue;
     const value = incoming[name];
     if (value !== undefined) out[name] = value;
   }
-  out['x-sluice-tenant'] = tenantId;
-  out['x-sluice-tier'] = tier;
+  out[SLUICE_HEADERS.tenant] = tenantId;
+  out[SLUICE_HEADERS.tier] = tier;
   if (extra) for (const k in extra) out[k] = extra[k]!;
   return out;
 }
 
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_REQ_RETRY']);
+
+/**
+ * What a failed call to the app means: its timeout, its connection (ECONNREFUSED, a reset
+ * socket …), or — anything else, e.g. undici refusing an argument — Sluice's own fault.
+ */
 function errorCode(error: unknown): ErrorCode {
-  const code = (error as { code?: string }).code ?? '';
   if (error instanceof SluiceError) return error.code;
-  if (
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT'
-  )
-    return 'SLUICE_UPSTREAM_TIMEOUT';
-  return 'SLUICE_UPSTREAM_UNAVAILABLE';
+  const code = (error as { code?: string }).code ?? '';
+  if (TIMEOUTS.has(code)) return 'SLUICE_UPSTREAM_TIMEOUT';
+  if (UNREACHABLE.has(code) || /^E[A-Z]+$/.test(code)) return 'SLUICE_UPSTREAM_UNAVAILABLE';
+  return 'SLUICE_INTERNAL';
 }
 
 async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void> {
@@ -86,16 +119,15 @@ async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void>
 
   app.all('*', async (request, reply) => {
     const ctx = request.sluice!;
+    const forward = ctx.forward;
+    // The integrity hook runs for every tenant request; without its verdict nothing is sent.
+    if (!forward) throw new SluiceError('SLUICE_INTERNAL', 'the request reached the proxy unchecked');
     const policy = ctx.tenant.policy;
     const headers = upstreamHeaders(request.headers, policy.tenantId, policy.tier, ctx.upstreamHeaders);
-    let body: Dispatcher.DispatchOptions['body'] = null;
-    const parsed = request.body as JsonBody | Readable | undefined;
-    if (parsed instanceof Readable) {
-      body = parsed;
-    } else if (parsed && 'raw' in parsed) {
-      body = ctx.jsonChanged ? Buffer.from(JSON.stringify(ctx.json)) : parsed.raw;
-      headers['content-length'] = String(body.length);
-    }
+    const body: Dispatcher.DispatchOptions['body'] = forward.body;
+    if (forward.contentType !== null) headers['content-type'] = forward.contentType;
+    if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+    else if (body === null && hasBodyMethod(request.method)) headers['content-length'] = '0';
     const abort = new AbortController();
     const res = reply.raw;
     const onClose = () => {
@@ -107,7 +139,7 @@ async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void>
     try {
       answer = await pool.request({
         method: request.method as Dispatcher.HttpMethod,
-        path: request.url,
+        path: forward.target,
         headers,
         body,
         signal: abort.signal,
@@ -117,6 +149,7 @@ async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void>
     } catch (error) {
       res.off('close', onClose);
       const code = errorCode(error);
+      if (code === 'SLUICE_INTERNAL') throw error; // the error handler logs it once, with its stack
       metrics.outcome(
         policy.tenantId,
         policy.tier,
@@ -141,7 +174,15 @@ async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void>
       out[name] = answer.headers[name];
     }
     Object.assign(out, ctx.responseHeaders);
-    res.writeHead(answer.statusCode, out);
+    try {
+      res.writeHead(answer.statusCode, out);
+    } catch (error) {
+      // A header the app sent that Node will not write (the reply is hijacked: no error handler).
+      log.error({ err: error, tenant: policy.tenantId }, 'ingress internal error writing the answer');
+      answer.body.destroy();
+      res.destroy();
+      return;
+    }
     // A stream (SSE, no content-length): send the headers now, not with the first event. A sized
     // answer lets Node write headers and body in one syscall.
     if (out['content-length'] === undefined) res.flushHeaders();
@@ -163,6 +204,10 @@ async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void>
       res.destroy(error);
     });
   });
+}
+
+function hasBodyMethod(method: string): boolean {
+  return method === 'POST' || method === 'PUT' || method === 'PATCH';
 }
 
 export const proxyPlugin = fp(proxy, { name: 'sluice-proxy', dependencies: ['sluice-tenant-auth'] });

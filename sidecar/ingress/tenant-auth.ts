@@ -1,5 +1,5 @@
 /**
- * Tenant identity (DESIGN decision 8): the API key from "Authorization: Bearer <key>" or
+ * Tenant identity (docs/architecture.md, "The path of a request"): the API key from "Authorization: Bearer <key>" or
  * "x-api-key", hashed and looked up in the in-memory policy set (a map read). Unknown or
  * missing key → 401 SLUICE_TENANT_UNKNOWN; a suspended tenant → 403 SLUICE_TENANT_SUSPENDED at
  * once, before any counter is touched.
@@ -29,11 +29,33 @@ export function apiKeyOf(headers: FastifyRequest['headers']): string | undefined
   return undefined;
 }
 
+/**
+ * Whether the request carries more than one credential: two Authorization headers (Node keeps
+ * the first and drops the rest silently), or an Authorization and an x-api-key that differ.
+ * Refused: a front proxy or the app may read the other one.
+ */
+export function ambiguousCredentials(rawHeaders: string[], headers: FastifyRequest['headers']): boolean {
+  let authorizations = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') authorizations++;
+  }
+  if (authorizations > 1) return true;
+  const auth = headers.authorization;
+  const header = headers['x-api-key'];
+  if (typeof auth !== 'string' || typeof header !== 'string') return false;
+  return auth.slice(7).trim() !== header.trim();
+}
+
 async function tenantAuth(app: FastifyInstance, options: TenantAuthOptions): Promise<void> {
   const { policies, metrics, now } = options;
   app.decorateRequest('sluice', null);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!policies.ready()) return sendError(reply, 'SLUICE_NOT_READY', undefined, { 'retry-after': '1' });
+    if (ambiguousCredentials(request.raw.rawHeaders, request.headers)) {
+      metrics.reject('', '', 'SLUICE_TENANT_UNKNOWN');
+      return sendError(reply, 'SLUICE_TENANT_UNKNOWN', 'Send one API key, in one header');
+    }
     const key = apiKeyOf(request.headers);
     const tenant = key === undefined ? undefined : policies.byKeyHash(hashApiKey(key));
     if (!tenant) {
@@ -50,8 +72,7 @@ async function tenantAuth(app: FastifyInstance, options: TenantAuthOptions): Pro
       responseHeaders: {},
       upstreamHeaders: null,
       release: null,
-      json: null,
-      jsonChanged: false,
+      forward: null,
       startedAt: now(),
     };
   });

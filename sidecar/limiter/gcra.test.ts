@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type GcraState, gcra, localShare, type RateLimit } from './gcra.ts';
+import { charge, debt, type GcraState, gcra, localShare, type RateLimit, shareOf } from './gcra.ts';
 
 /** Runs `count` requests at the given times and returns how many were admitted. */
 function run(
@@ -93,5 +94,68 @@ describe('gcra', () => {
     [{ limit: 100, windowMs: 1_000, burst: 10 }, 0, { limit: 100, windowMs: 1_000, burst: 10 }],
   ])('localShare(%o, %i replicas) = %o', (rate, replicas, expected) => {
     expect(localShare(rate, replicas)).toEqual(expected);
+  });
+});
+
+describe('charge, debt and shareOf (the outage accounting of limiter.ts)', () => {
+  const rate: RateLimit = { limit: 40, windowMs: 3_600_000, burst: 40 }; // T = 90 s
+
+  it('charges without the check and refunds by a negative cost', () => {
+    const spent = run(rate, Array(40).fill(0)).state!;
+    expect(gcra(rate, spent, 0).allowed).toBe(false);
+    const refunded = charge(rate, spent, 0, -1);
+    expect(refunded).toEqual({ tat: 39 * 90_000, interval: 90_000 });
+    expect(gcra(rate, refunded, 0).allowed).toBe(true);
+    // Past the limit too: a charge-back is a debt, not a request asking to be admitted.
+    expect(charge(rate, spent, 0, 5)).toEqual({ tat: 45 * 90_000, interval: 90_000 });
+  });
+
+  it('a refund that reaches back past now leaves a full bucket', () => {
+    expect(charge(rate, undefined, 1_000, -1)).toBeUndefined();
+    expect(charge(rate, { tat: 1_500, interval: 90_000 }, 1_000, -1)).toBeUndefined();
+  });
+
+  it('counts what a state owes in requests', () => {
+    expect(debt({ tat: 3_240_000, interval: 90_000 }, 0)).toBe(36);
+    expect(debt({ tat: 3_240_000, interval: 90_000 }, 3_240_000)).toBe(0);
+    expect(debt(undefined, 0)).toBe(0);
+  });
+
+  it('shareOf: n replicas seeded from one global state owe exactly its debt together', () => {
+    const spent = run(rate, Array(36).fill(0)).state!; // 36 of the burst of 40 spent
+    const replicas = 4;
+    const share = localShare(rate, replicas);
+    let admitted = 0;
+    for (let r = 0; r < replicas; r++) {
+      admitted += run(share, Array(20).fill(0), shareOf(spent, replicas)).admitted;
+    }
+    expect(admitted).toBe(4); // what Redis itself would still have admitted
+  });
+
+  it('shareOf never lets n replicas admit more than Redis would, for any spent state', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 12 }),
+        (limit, burstDivisor, spentShare, replicas) => {
+          const r: RateLimit = {
+            limit,
+            windowMs: 60_000,
+            burst: Math.max(1, Math.floor(limit / burstDivisor)),
+          };
+          const spent = run(r, Array(Math.floor(r.burst * spentShare)).fill(0)).state;
+          const globally = run(r, Array(r.burst + 1).fill(0), spent).admitted;
+          let locally = 0;
+          for (let i = 0; i < replicas; i++) {
+            const seed = spent ? shareOf(spent, replicas) : undefined;
+            locally += run(localShare(r, replicas), Array(r.burst + 1).fill(0), seed).admitted;
+          }
+          // localShare keeps at least 1 per replica (gcra.ts); beyond that floor, never more.
+          return locally <= Math.max(globally, replicas > r.burst ? replicas : 0);
+        },
+      ),
+    );
   });
 });

@@ -17,6 +17,15 @@
  * milliseconds would make a 10x override start with its whole burst already spent.
  */
 
+/**
+ * Float slack on the admission test, ms. TATs are sums of intervals that are rarely exact in
+ * binary (60 s / 288 = 208.33… ms), and at Redis TIME's magnitude (1.7e12 ms) one addition can be
+ * off by 1e-4 ms: without slack, the 72nd request of a burst of 72 at 288 per minute was refused
+ * because 72 × 208.33… came out 2e-12 above the tolerance. 10 µs early is no admission too many.
+ * The Redis script uses the same number.
+ */
+export const SLACK_MS = 0.01;
+
 export interface RateLimit {
   /** Requests admitted per window (the steady rate is limit / windowMs). */
   limit: number;
@@ -55,7 +64,7 @@ export function gcra(rate: RateLimit, state: GcraState | undefined, now: number,
   }
   const next = base + cost * interval;
   const allowAt = next - tolerance;
-  if (now < allowAt) {
+  if (now < allowAt - SLACK_MS) {
     return {
       allowed: false,
       remaining: 0,
@@ -73,6 +82,43 @@ export function gcra(rate: RateLimit, state: GcraState | undefined, now: number,
     resetMs: Math.ceil(next - now),
     state: { tat: next, interval },
   };
+}
+
+/**
+ * Adds `cost` requests to a state without checking the limit (the script's force path): a
+ * charge-back of what a replica admitted alone during an outage, or −1 to refund an admission
+ * nobody was told about (limiter.ts). Undefined when the result is at or before `now`, which is
+ * the same as no state (a full bucket).
+ */
+export function charge(
+  rate: RateLimit,
+  state: GcraState | undefined,
+  now: number,
+  cost: number,
+): GcraState | undefined {
+  const interval = rate.windowMs / rate.limit;
+  let base = now;
+  if (state !== undefined && state.tat > now) {
+    base = state.interval === interval ? state.tat : now + ((state.tat - now) * interval) / state.interval;
+  }
+  const next = base + cost * interval;
+  return next > now ? { tat: next, interval } : undefined;
+}
+
+/** Requests a state still owes at `now` (0 when its TAT has passed). */
+export function debt(state: GcraState | undefined, now: number): number {
+  return state !== undefined && state.tat > now ? (state.tat - now) / state.interval : 0;
+}
+
+/**
+ * One replica's part of a global state when it starts enforcing localShare() alone: the same
+ * milliseconds ahead, read at n times the interval, so each of n replicas owes 1/n of the global
+ * debt and together they owe exactly it. Worked example: 40 per hour, burst 40, 4 replicas, 36 of
+ * the burst spent (TAT 36 × 90 s = 3,240 s ahead): each replica starts at 10 per hour with its
+ * burst of 10 and a debt of 3,240 s / 360 s = 9, so 1 more each — 4 together, as Redis would have.
+ */
+export function shareOf(state: GcraState, replicas: number): GcraState {
+  return { tat: state.tat, interval: state.interval * Math.max(1, Math.floor(replicas)) };
 }
 
 /** The share of a global limit one replica enforces alone while Redis is unreachable. */

@@ -39,6 +39,16 @@ describe('LocalDenyCache', () => {
     expect(cache.size()).toBe(0);
   });
 
+  it('counts the denial from when the request was sent, not from when the answer came', () => {
+    let now = 1_000;
+    const cache = new LocalDenyCache(() => now);
+    now = 1_100; // the answer took 100 ms: Redis said "retry in 250 ms" somewhere in between
+    cache.deny('a', 250, 1_000);
+    expect(cache.check('a')).toBe(150);
+    cache.deny('b', 50, 1_000); // already past
+    expect(cache.check('b')).toBe(0);
+  });
+
   it('forgets a tenant whose policy changed', () => {
     const cache = new LocalDenyCache(() => 0);
     cache.deny('a', 1_000);

@@ -4,7 +4,10 @@
  * when the interval changes. The replica heartbeat is a second small script.
  *
  * State per tenant: hash {p}rl:{tenant} with t (TAT, ms) and i (interval, ms), expiring once
- * the TAT has passed (an expired key equals a full bucket).
+ * the TAT has passed (an expired key equals a full bucket). ARGV: limit, windowMs, burst, cost,
+ * force ('1': add cost without the check — a charge-back, or −1 to refund; gcra.ts charge()).
+ * 0.01 is gcra.ts SLACK_MS. The reply ends with the Redis TIME the script used, as a string (Lua numbers reach the client
+ * as integers): script-vs-pure.int.test.ts replays every step through gcra.ts at that instant.
  */
 import type { Redis } from 'ioredis';
 import type { RateLimit } from './gcra.ts';
@@ -17,6 +20,7 @@ local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
+local force = ARGV[5] == '1'
 local interval = window / limit
 local tolerance = burst * interval
 local s = redis.call('HMGET', KEYS[1], 't', 'i')
@@ -27,9 +31,19 @@ if tat and tat > now then
   if iv and iv ~= interval then base = now + (tat - now) * interval / iv else base = tat end
 end
 local nxt = base + cost * interval
+local at = string.format('%.17g', now)
+if force then
+  if nxt > now then
+    redis.call('HSET', KEYS[1], 't', string.format('%.17g', nxt), 'i', string.format('%.17g', interval))
+    redis.call('PEXPIRE', KEYS[1], math.ceil(nxt - now) + 1000)
+  else
+    redis.call('DEL', KEYS[1])
+  end
+  return {1, 0, 0, math.ceil(math.max(nxt, now) - now), at}
+end
 local allow_at = nxt - tolerance
-if now < allow_at then
-  return {0, 0, math.ceil(allow_at - now), math.ceil(base - now)}
+if now < allow_at - 0.01 then
+  return {0, 0, math.ceil(allow_at - now), math.ceil(base - now), at}
 end
 redis.call('HSET', KEYS[1], 't', string.format('%.17g', nxt), 'i', string.format('%.17g', interval))
 redis.call('PEXPIRE', KEYS[1], math.ceil(nxt - now) + 1000)
@@ -37,7 +51,7 @@ local remaining = math.floor((now + tolerance - nxt) / interval + 1e-9)
 if remaining < 0 then remaining = 0 end
 local retry = 0
 if remaining == 0 then retry = math.ceil(nxt + interval - tolerance - now) end
-return {1, remaining, retry, math.ceil(nxt - now)}
+return {1, remaining, retry, math.ceil(nxt - now), at}
 `;
 
 export const HEARTBEAT_SCRIPT = `
@@ -49,7 +63,14 @@ return redis.call('ZCARD', KEYS[1])
 `;
 
 type ScriptRedis = Redis & {
-  sluiceGcra(key: string, limit: number, windowMs: number, burst: number, cost: number): Promise<number[]>;
+  sluiceGcra(
+    key: string,
+    limit: number,
+    windowMs: number,
+    burst: number,
+    cost: number,
+    force: 0 | 1,
+  ): Promise<[number, number, number, number, string]>;
   sluiceHeartbeat(key: string, id: string, ttlMs: number): Promise<number>;
 };
 
@@ -73,8 +94,25 @@ export class RedisRateStore implements RateStore {
       rate.windowMs,
       Math.max(1, rate.burst),
       1,
+      0,
     );
-    return { allowed: allowed === 1, remaining: remaining!, retryAfterMs: retryAfterMs!, resetMs: resetMs! };
+    return { allowed: allowed === 1, remaining, retryAfterMs, resetMs };
+  }
+
+  /**
+   * Adds `cost` requests (fractional allowed; negative refunds) to the tenant's state without
+   * checking the limit. Resolves with the milliseconds the TAT now lies ahead.
+   */
+  async charge(tenantId: string, rate: RateLimit, cost: number): Promise<number> {
+    const reply = await this.redis.sluiceGcra(
+      this.keyOf(tenantId),
+      rate.limit,
+      rate.windowMs,
+      Math.max(1, rate.burst),
+      cost,
+      1,
+    );
+    return reply[3];
   }
 
   /** Marks this replica live and returns how many replicas are live (heartbeat within ttlMs). */

@@ -1,5 +1,5 @@
 /**
- * The fair queue in front of the app (DESIGN decision 5): at most `capacity` requests in flight
+ * The fair queue in front of the app (docs/adr/0007-fair-queue.md): at most `capacity` requests in flight
  * to the app; beyond that, one FIFO per tenant, scheduled by stride scheduling on two levels.
  *
  *  - Level 1, between priority levels (tiers): each level has a weight (EffectivePolicy

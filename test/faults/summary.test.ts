@@ -6,7 +6,7 @@ describe('fault summary', () => {
     const a = { test: 'a', faults: 2, requests: 10, lost: 0, crashes: 0 };
     const b = { test: 'b', faults: 1, requests: 5, lost: 0, crashes: 0 };
     expect(summarise(`${JSON.stringify(a)}\n${JSON.stringify(b)}\n`)).toEqual({
-      line: 'faults=3 requests=15 lost=0 crashes=0',
+      line: 'faults=3 requests=15 lost=0 crashes=0 tests=2',
       ok: true,
       tests: 2,
     });

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * Sums .cache/faults/counts.jsonl (one line per fault test) into one line:
- *   faults=N requests=N lost=N crashes=N
+ *   faults=N requests=N lost=N crashes=N tests=N
+ * (tests = fault tests that reported, one line each: kills and restarts, and the latency and
+ * half-open faults through toxiproxy — redis-slow, redis-half-open, pg-slow, api-slow).
  * Exits 1 when the file is missing or empty, or when anything was lost or crashed.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ export function summarise(text: string): { line: string; ok: boolean; tests: num
     total.lost += row.lost;
     total.crashes += row.crashes;
   }
-  const line = `faults=${total.faults} requests=${total.requests} lost=${total.lost} crashes=${total.crashes}`;
+  const line = `faults=${total.faults} requests=${total.requests} lost=${total.lost} crashes=${total.crashes} tests=${tests}`;
   return { line, ok: tests > 0 && total.lost === 0 && total.crashes === 0, tests };
 }
 

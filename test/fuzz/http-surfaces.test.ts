@@ -8,10 +8,10 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../policy/errors.ts';
+import { fuzzOptions } from './fuzz-options.ts';
 import { exampleKeys, type SidecarRig, startSidecarRig } from './rig.ts';
 
 const CODES = new Set(Object.keys(ERRORS));
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 150);
 /** RSS growth allowed over the whole file: generous for V8's heap, far below a leak per request. */
 const RSS_BOUND_MB = 300;
 
@@ -123,7 +123,7 @@ describe('bad input against the ingress and the egress', () => {
           return wellFormed(a);
         },
       ),
-      { numRuns: RUNS },
+      fuzzOptions(150),
     );
   });
 
@@ -181,7 +181,7 @@ describe('bad input against the ingress and the egress', () => {
           return wellFormed(a);
         },
       ),
-      { numRuns: RUNS },
+      fuzzOptions(150),
     );
   });
 

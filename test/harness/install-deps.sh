@@ -45,4 +45,5 @@ fi
 
 bash "$here/build-control-plane.sh" >/dev/null
 bash "$here/build-helm.sh" >/dev/null
+bash "$here/build-toxiproxy.sh" >/dev/null
 bash "$here/node/build-node.sh" >/dev/null

@@ -19,6 +19,9 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Kills it (SIGKILL: an outage, no goodbye to clients); resolves once it has exited. */
   stop(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing is answered (a hung Redis); resume() continues. */
+  pause(): void;
+  resume(): void;
   running(): boolean;
 }
 
@@ -85,7 +88,22 @@ export async function startRedisServer(
   };
 
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop, running: () => child !== null };
+  const signal = (name: NodeJS.Signals) => {
+    if (!child) throw new Error(`redis-server on port ${port} is not running`);
+    child.kill(name);
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    stop: async () => {
+      if (child) child.kill('SIGCONT'); // a paused server must still die at once
+      await stop();
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    running: () => child !== null,
+  };
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -4,6 +4,7 @@ KUBERNETES_VERSION=1.34.4
 ETCD_VERSION=3.6.4
 HELM_VERSION=3.22.0
 SLUICE_CACHE_DIR="${SLUICE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice}"
+TOXIPROXY_VERSION=2.5.0
 # The image's base root filesystem (test/harness/image/build-image.sh): Debian's minimal
 # variant plus openssl (the operator issues its webhook certificates with it), what the
 # Dockerfile's debian:bookworm-slim + `apt-get install openssl` gives. Bump the revision to

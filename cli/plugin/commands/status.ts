@@ -216,11 +216,14 @@ function render(rows: TenantStatus[], wide: boolean, all: boolean, now: number):
   return table(headers, cells);
 }
 
-/** "2/2" when that many of the live sidecars serve the current version; "-" before the first report. */
+/**
+ * "2/2" when that many of the live sidecars serve the current version, "1/3 (2 not held)" when
+ * the others do not hold the tenant (they load it on first use); "-" before the first report.
+ */
 function served(r: TenantStatus): string {
   const p = r.propagation;
   if (!p || p.version !== r.version) return r.propagated?.reason === 'ReportUnavailable' ? '?' : '-';
-  return `${p.sidecars}/${p.liveSidecars}`;
+  return `${p.sidecars}/${p.liveSidecars}${p.notHeld ? ` (${p.notHeld} not held)` : ''}`;
 }
 
 function overrideText(r: TenantStatus, now: number): string {

@@ -33,6 +33,9 @@ export const DE: PhraseSet = {
       'einschrankungen|zensur|filter|regeln|beschrankungen|richtlinien|grenzen|moral|ethik|vorgaben|limits|sicherheitsrichtlinien',
     ai: 'ki|ai|assistent|assistentin|modell|chatbot|bot|ki assistent|ki modell|sprachmodell|kunstliche intelligenz|llm|ki system',
   },
+  reportingCues:
+    'sagte|sagt|gesagt|schrieb|schreibt|geschrieben|meinte|beispiel|beispiele|zitat|satz|phrase|gebeten|bat|fragte|gefragt|erkennen|blockieren|filtern|angriff|angriffe|angreifer|ob|jailbreak|injection|erklaere|verhindern|schuetzen',
+  reportingCuesAfter: 'bedeutet|heisst|meint',
   templateNegators:
     'nie|niemals|nicht|kein|keine|keinen|keinesfalls|keineswegs|verweigere|verweigern|ablehnen|lehne|vermeide|vermeiden|fragt|bittet|verlangt|fordert|auffordert|versucht|sagt|wie|beispiel|beispielsweise|z b|etwa',
   phrases: {

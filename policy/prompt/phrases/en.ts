@@ -55,6 +55,9 @@ export const EN: PhraseSet = {
       'reading|processing|summarizing|summarising|parsing|analyzing|analysing|scanning|ingesting|crawling|indexing|that reads|who reads|which reads|that is reading|that processes|who is reading',
     doc: 'this|these|the following|this document|this text|this page|this message|this email|this file|this content|this note|this review|this comment|this article|this post|this data',
   },
+  reportingCues:
+    'told|said|says|saying|asked|asks|asking|wrote|writes|written|type|typed|types|typing|example|examples|phrase|phrases|sentence|sentences|quote|quoted|quotes|quoting|called|heard|claims|claimed|according|instructed|whether|detect|detects|detecting|block|blocks|blocking|flag|flags|flagged|filter|filters|attack|attacks|attackers|jailbreak|jailbreaks|injection|injections|regex|literally|explain|explains|meaning|term|technique|known|spot|recognize|recognise|defend|prevent|protect',
+  reportingCuesAfter: 'mean|means|meant|refer|refers',
   templateNegators:
     'never|not|dont|don t|do not|cannot|can t|won t|refuse|refuses|decline|declines|avoid|must not|mustn t|should not|shouldn t|no|nor|asks|ask|asked|tells|tell|told|request|requests|tries|try|attempts|attempt|like|such as|e g|example|examples|whether',
   phrases: {
@@ -101,7 +104,9 @@ export const EN: PhraseSet = {
     ],
     role_hijack: [
       '(you are|you re|youre|u are|u r|ur) [now|henceforth|officially|hereby|from now on|going to be|gonna be|gonna|currently|truly|actually|basically] [a|an|the|in|my] @unrestricted',
-      '(you are|you re|youre|u are|u r) now (my|called|named|going to|gonna|no longer|becoming|playing|acting|pretending|@persona)',
+      // Not "you are now acting as the support assistant of …": operators set roles that way.
+      '(you are|you re|youre|u are|u r) now (no longer|@persona)',
+      '(you are|you re|youre|u are|u r) now (called|named|becoming|playing|acting as|pretending to be|going to be|gonna be) [a|an|the|my] (@unrestricted|@persona)',
       '(you are|you re|youre|u are|u r|act as|roleplay as|become|be) @persona',
       '(you are|you re|youre) (going to|gonna|about to) (pretend|act|roleplay|role play|simulate|impersonate|emulate|behave)',
       '(act|behave|respond|answer|reply|operate|function|roleplay|role play|pose|write|talk|speak|think|work) (as|like) [a|an|the|if you were|if you are|if you re|though you were|though you are] [a|an] [ai|assistant|model|chatbot|bot|entity|character|persona|version|llm|language model|system|program] @unrestricted',

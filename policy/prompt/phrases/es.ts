@@ -31,6 +31,9 @@ export const ES: PhraseSet = {
     ahora:
       'ahora|a partir de ahora|desde ahora|de ahora en adelante|desde este momento|a partir de este momento|en adelante',
   },
+  reportingCues:
+    'dijo|dice|dicho|escribio|escribe|escrito|ejemplo|ejemplos|frase|frases|cita|pidio|pregunto|detectar|bloquear|filtrar|ataque|ataques|atacantes|jailbreak|inyeccion|explica|evitar|proteger',
+  reportingCuesAfter: 'significa|quiere',
   templateNegators:
     'nunca|jamas|no|ni|tampoco|niegate|rechaza|rechazar|evita|evitar|pide|piden|pida|solicita|solicite|intenta|intente|como|ejemplo|por ejemplo',
   phrases: {

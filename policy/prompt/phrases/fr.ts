@@ -30,6 +30,9 @@ export const FR: PhraseSet = {
     maintenant:
       'maintenant|desormais|a present|dorenavant|a partir de maintenant|des maintenant|a partir d aujourd hui|a partir de ce moment',
   },
+  reportingCues:
+    'dit|disait|ecrit|ecrivait|exemple|exemples|phrase|phrases|citation|demande|detecter|bloquer|filtrer|attaque|attaques|attaquants|jailbreak|injection|explique|empecher|proteger',
+  reportingCuesAfter: 'signifie|veut',
   templateNegators:
     'jamais|ne|pas|non|aucun|aucune|ni|refuse|refusez|refuser|evite|evitez|eviter|demande|demandent|demander|essaie|essaye|tente|comme|exemple|par exemple',
   phrases: {

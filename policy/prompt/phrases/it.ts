@@ -29,6 +29,9 @@ export const IT: PhraseSet = {
     ai: 'ia|ai|assistente|modello|chatbot|bot|intelligenza artificiale|modello linguistico|modello di linguaggio|assistente ia|modello di ia|llm|sistema di ia|assistente virtuale|agente',
     ora: 'ora|adesso|da ora|d ora in poi|da ora in poi|da adesso|da adesso in poi|da questo momento|da questo momento in poi|a partire da ora|d ora in avanti|da qui in avanti|d ora',
   },
+  reportingCues:
+    'detto|disse|dice|scritto|scrisse|esempio|esempi|frase|frasi|citazione|chiesto|chiese|rilevare|bloccare|filtrare|attacco|attacchi|attaccanti|jailbreak|injection|spiega|evitare|proteggere',
+  reportingCuesAfter: 'significa|vuol|vuole',
   templateNegators:
     'mai|non|ne|nessun|nessuna|rifiuta|rifiutare|rifiutati|evita|evitare|chiede|chiedono|chiedere|prova|tenta|come|esempio|ad esempio|per esempio',
   phrases: {

@@ -32,6 +32,9 @@ export const PT: PhraseSet = {
     voce_e:
       'voce e|voce esta|tu es|tu estas|voce sera|tu seras|voce vai ser|voce passa a ser|tu passas a ser',
   },
+  reportingCues:
+    'disse|diz|escreveu|escreve|escrito|exemplo|exemplos|frase|frases|citacao|pediu|mandou|detectar|bloquear|filtrar|ataque|ataques|atacantes|jailbreak|injecao|explique|evitar|proteger',
+  reportingCuesAfter: 'significa|quer',
   templateNegators:
     'nunca|jamais|nao|nem|recuse|recusa|recusar|evite|evita|evitar|pede|pedir|peca|solicita|solicitar|tenta|tente|como|exemplo|por exemplo',
   phrases: {

@@ -42,4 +42,15 @@ export interface PhraseSet {
    * refuse"). Only used for kind "template"; queries get no such benefit of the doubt.
    */
   readonly templateNegators?: string;
+  /**
+   * Words that, up to eight words before a phrase in the same sentence of a query, make it
+   * reported speech or a question about the phrase ("my manager told me to ignore the previous
+   * instructions about …", "what does 'ignore previous instructions' mean?"). Such a match does
+   * not reject on its own: the learned layer decides (see screen.ts). Single words: a word
+   * that is a cue anywhere in that window ("told", "example", "whether"); an alternative of
+   * several words adds each of them.
+   */
+  readonly reportingCues?: string;
+  /** The same, up to four words after the phrase ("what does 'ignore previous instructions' mean?"). */
+  readonly reportingCuesAfter?: string;
 }

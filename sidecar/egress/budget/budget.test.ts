@@ -1,10 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeEffectivePolicy } from '../../../policy/effective.ts';
 import {
   admits,
   budgetLimits,
   costMicroUsd,
+  decide,
   estimatePromptTokens,
+  HOLD_TTL_MS,
   periodEnd,
   periodKey,
   priceOf,
@@ -81,32 +84,120 @@ describe('budget math', () => {
     expect(retryAfterSeconds(limits, 'cost', t)).toBe(30 * 60); // Feb ends at the same instant
   });
 
-  it('memory store: reserve is all-or-nothing, settle applies the delta and usage', async () => {
+  it.each([
+    // settled, held, reservation → refusal
+    [
+      { tokens: 0, costMicroUsd: 0 },
+      { tokens: 0, costMicroUsd: 0 },
+      { tokens: 1_000, costMicroUsd: 10_000 },
+      null,
+    ],
+    [
+      { tokens: 600, costMicroUsd: 0 },
+      { tokens: 300, costMicroUsd: 0 },
+      { tokens: 200, costMicroUsd: 0 },
+      { kind: 'pending', budget: 'tokens' },
+    ],
+    [
+      { tokens: 900, costMicroUsd: 0 },
+      { tokens: 0, costMicroUsd: 0 },
+      { tokens: 200, costMicroUsd: 0 },
+      { kind: 'exhausted', budget: 'tokens' },
+    ],
+    [
+      { tokens: 900, costMicroUsd: 0 },
+      { tokens: 500, costMicroUsd: 0 },
+      { tokens: 200, costMicroUsd: 0 },
+      { kind: 'exhausted', budget: 'tokens' },
+    ],
+    [
+      { tokens: 0, costMicroUsd: 5_000 },
+      { tokens: 0, costMicroUsd: 4_000 },
+      { tokens: 1, costMicroUsd: 2_000 },
+      { kind: 'pending', budget: 'cost' },
+    ],
+  ] as const)(
+    'decide: settled %o + held %o + reservation %o → %o',
+    (settled, held, reservation, expected) => {
+      expect(decide(settled, held, reservation, limits)).toEqual(expected);
+    },
+  );
+
+  // Issue 12: holds in flight are never a month-long refusal; only settled usage is.
+  it('never answers exhausted while the settled usage alone leaves room for the reservation', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(1_500),
+        fc.nat(5_000),
+        fc.integer({ min: 1, max: 1_200 }),
+        (settledTokens, heldTokens, reserveTokens) => {
+          const r = decide(
+            { tokens: settledTokens, costMicroUsd: 0 },
+            { tokens: heldTokens, costMicroUsd: 0 },
+            { tokens: reserveTokens, costMicroUsd: 0 },
+            limits,
+          );
+          const fitsSettled = settledTokens + reserveTokens <= 1_000;
+          const fitsAll = settledTokens + heldTokens + reserveTokens <= 1_000;
+          if (fitsAll) return r === null;
+          return fitsSettled ? r?.kind === 'pending' : r?.kind === 'exhausted';
+        },
+      ),
+    );
+  });
+
+  it('memory store: a hold is all-or-nothing, the settle releases it and charges what was used', async () => {
     const store = new MemoryBudgetStore();
-    expect(
-      (
-        await store.reserve({
-          tenantId: 't',
-          limits,
-          amount: { tokens: 800, costMicroUsd: 10 },
-          force: false,
-        })
-      ).ok,
-    ).toBe(true);
+    const first = await store.reserve({
+      tenantId: 't',
+      limits,
+      holdId: 'a',
+      amount: { tokens: 800, costMicroUsd: 10 },
+      force: false,
+    });
+    expect(first.ok).toBe(true);
     const denied = await store.reserve({
       tenantId: 't',
       limits,
+      holdId: 'b',
       amount: { tokens: 300, costMicroUsd: 10 },
       force: false,
     });
-    expect(denied).toMatchObject({ ok: false, exhausted: 'tokens' });
+    // 0 settled + 800 held + 300 > 1,000, but 0 + 300 fits: pending, not exhausted.
+    expect(denied).toMatchObject({ ok: false, refusal: { kind: 'pending', budget: 'tokens' } });
     await store.settle({
       tenantId: 't',
       limits,
-      delta: { tokens: -500, costMicroUsd: -5 },
+      hold: { id: 'a', amount: { tokens: 800, costMicroUsd: 10 } },
+      actual: { tokens: 300, costMicroUsd: 5 },
       usage: { key: 'u', fields: [['a|requests', 1]], ttlSeconds: 1 },
     });
     expect(store.used('t', limits)).toEqual({ tokens: 300, costMicroUsd: 5 });
+    expect(store.held('t')).toEqual({ tokens: 0, costMicroUsd: 0 });
     expect(store.usage('u')).toEqual({ 'a|requests': 1 });
+    // A settle whose hold was never placed (the reserve was lost) charges and releases nothing.
+    await store.settle({
+      tenantId: 't',
+      limits,
+      hold: { id: 'never', amount: { tokens: 500, costMicroUsd: 1 } },
+      actual: { tokens: 10, costMicroUsd: 0 },
+      usage: null,
+    });
+    expect(store.used('t', limits)).toEqual({ tokens: 310, costMicroUsd: 5 });
+  });
+
+  it('memory store: a hold nobody settles expires', async () => {
+    let now = 0;
+    const store = new MemoryBudgetStore(() => now);
+    await store.reserve({
+      tenantId: 't',
+      limits,
+      holdId: 'x',
+      amount: { tokens: 900, costMicroUsd: 1 },
+      force: false,
+    });
+    expect(store.held('t').tokens).toBe(900);
+    now = HOLD_TTL_MS;
+    expect(store.held('t').tokens).toBe(0);
   });
 });

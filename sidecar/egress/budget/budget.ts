@@ -2,12 +2,13 @@
  * Pure budget math: period keys and ends, the reservation estimate, cost in micro-dollars, and
  * the reconcile delta. Stores (memory-store.ts, redis-store.ts) only apply what this computes.
  *
- * Reserve-then-reconcile (DESIGN decision 4): at admission a request reserves its worst case —
- * the prompt estimate plus the max_tokens it may generate, priced at the dearest model of its
- * fallback chain — and the store admits it only if the reservation fits under the limit. After
- * the answer the store adds (actual − reserved). Since the actual completion never exceeds
- * max_tokens, a tenant overspends only by what the prompt estimate missed, which is at most one
- * request's reservation even with 50 requests racing (the check and the reserve are one atomic step).
+ * Reserve-then-reconcile (docs/adr/0008-egress.md, docs/adr/0016-budget-holds.md): at admission a
+ * request places a hold for its worst case — the prompt estimate plus the max_tokens it may
+ * generate, priced at the dearest model of its fallback chain — and the store admits it only if
+ * settled usage + every hold + this one fit under the limit. After the answer the settle removes
+ * the hold and adds what was actually used. Since the actual completion never exceeds max_tokens,
+ * a tenant overspends only by what the prompt estimates missed (the check and the hold are one
+ * atomic step, however many requests race).
  */
 import type { EffectiveModel, EffectivePolicy } from '../../../policy/effective.ts';
 import type { BudgetPeriod } from '../../../policy/tiers.ts';
@@ -102,6 +103,45 @@ export function admits(used: Amount, reservation: Amount, limits: BudgetLimits):
   if (used.tokens + reservation.tokens > limits.tokens.limit) return 'tokens';
   if (used.costMicroUsd + reservation.costMicroUsd > limits.cost.limitMicroUsd) return 'cost';
   return null;
+}
+
+/**
+ * Why a reservation does not fit (docs/adr/0016-budget-holds.md):
+ *  - `exhausted`: settled usage alone leaves no room for it — no answer in flight can change
+ *    that, so the client is told to come back next period (Retry-After to the period end);
+ *  - `pending`: it would fit in what is settled, but not beside the holds of answers still in
+ *    flight, which usually settle for less than they hold — wait a moment and try again.
+ */
+export type Refusal = { kind: 'exhausted' | 'pending'; budget: Exhausted };
+
+/** The rule with holds: settled + held + reservation ≤ limit, told apart as above. */
+export function decide(
+  settled: Amount,
+  held: Amount,
+  reservation: Amount,
+  limits: BudgetLimits,
+): Refusal | null {
+  const exhausted = admits(settled, reservation, limits);
+  if (exhausted) return { kind: 'exhausted', budget: exhausted };
+  const pending = admits(
+    { tokens: settled.tokens + held.tokens, costMicroUsd: settled.costMicroUsd + held.costMicroUsd },
+    reservation,
+    limits,
+  );
+  return pending ? { kind: 'pending', budget: pending } : null;
+}
+
+/**
+ * How long a hold lives without a settle, ms. Settles release it at once; this only bounds what a
+ * crashed sidecar (or a settle lost with its connection) leaves held: 10 minutes of "pending",
+ * never a month of "exhausted". A stream that runs longer loses its hold early and is still
+ * charged in full when it settles.
+ */
+export const HOLD_TTL_MS = 600_000;
+
+/** A hold as the Redis script stores it: "<id>:<tokens>:<cost>" (the settle can rebuild it). */
+export function holdMember(id: string, amount: Amount): string {
+  return `${id}:${amount.tokens}:${amount.costMicroUsd}`;
 }
 
 /** Seconds until the exhausted budget renews (the Retry-After of SLUICE_BUDGET_EXHAUSTED). */

@@ -15,7 +15,7 @@ import { redisKeys, usageDay, usageField } from '../../../policy/wire.ts';
 import { devEnv } from '../../../test/harness/env.ts';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../../test/support/egress.ts';
 import { egressInternals } from '../app.ts';
-import { budgetLimits } from './budget.ts';
+import { budgetLimits, HOLD_TTL_MS, holdMember } from './budget.ts';
 import { RedisBudgetStore } from './redis-store.ts';
 
 const prefix = `sluice-test-egress-${randomBytes(4).toString('hex')}:`;
@@ -40,13 +40,75 @@ describe('RedisBudgetStore', () => {
     );
     const limits = budgetLimits(policy, now);
     const results = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        store.reserve({ tenantId: 'race', limits, amount: { tokens: 70, costMicroUsd: 1 }, force: false }),
+      Array.from({ length: 50 }, (_, i) =>
+        store.reserve({
+          tenantId: 'race',
+          limits,
+          holdId: `h${i}`,
+          amount: { tokens: 70, costMicroUsd: 1 },
+          force: false,
+        }),
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
-    expect(await store.used('race', limits)).toEqual({ tokens: 980, costMicroUsd: 14 });
-    expect(await redis.ttl(redisKeys(prefix).budget('race', limits.tokens.key))).toBeGreaterThan(86_400);
+    // Nothing is settled yet: the other 36 wait for holds, they are not "exhausted".
+    for (const r of results.filter((x) => !x.ok)) {
+      expect(r).toMatchObject({ refusal: { kind: 'pending', budget: 'tokens' } });
+    }
+    expect(await store.used('race', limits)).toEqual({ tokens: 0, costMicroUsd: 0 });
+    expect(await store.held('race')).toEqual({ tokens: 980, costMicroUsd: 14, holds: 14 });
+    const ttl = await redis.pttl(redisKeys(prefix).budgetHolds('race'));
+    expect(ttl).toBeGreaterThan(HOLD_TTL_MS);
+    expect(ttl).toBeLessThanOrEqual(HOLD_TTL_MS + 60_000);
+  });
+
+  it('places a hold once per id, however often the reserve is sent', async () => {
+    const store = new RedisBudgetStore(redis, prefix);
+    const now = Date.UTC(2026, 2, 14);
+    const limits = budgetLimits(
+      computeEffectivePolicy({ tenantId: 'again', tier: 'pro' }, new Date(now)),
+      now,
+    );
+    const request = {
+      tenantId: 'again',
+      limits,
+      holdId: 'same',
+      amount: { tokens: 10, costMicroUsd: 1 },
+      force: false,
+    };
+    await store.reserve(request);
+    await store.reserve(request); // a retry after a lost answer
+    expect(await store.held('again')).toEqual({ tokens: 10, costMicroUsd: 1, holds: 1 });
+  });
+
+  it('releases a hold nobody settles once it expires', async () => {
+    const store = new RedisBudgetStore(redis, prefix);
+    const now = Date.UTC(2026, 2, 14);
+    const limits = budgetLimits(
+      computeEffectivePolicy({ tenantId: 'leak', tier: 'pro' }, new Date(now)),
+      now,
+    );
+    await store.reserve({
+      tenantId: 'leak',
+      limits,
+      holdId: 'gone',
+      amount: { tokens: 500, costMicroUsd: 9 },
+      force: false,
+    });
+    // As if HOLD_TTL_MS had passed: the sidecar that placed it died before its settle.
+    await redis.zadd(
+      redisKeys(prefix).budgetHolds('leak'),
+      1,
+      holdMember('gone', { tokens: 500, costMicroUsd: 9 }),
+    );
+    await store.reserve({
+      tenantId: 'leak',
+      limits,
+      holdId: 'next',
+      amount: { tokens: 1, costMicroUsd: 0 },
+      force: false,
+    });
+    expect(await store.held('leak')).toEqual({ tokens: 1, costMicroUsd: 0, holds: 1 });
   });
 
   it('settles the delta and the usage hash in one pipeline', async () => {
@@ -54,20 +116,20 @@ describe('RedisBudgetStore', () => {
     const now = Date.UTC(2026, 2, 14);
     const policy = computeEffectivePolicy({ tenantId: 'settle', tier: 'pro' }, new Date(now));
     const limits = budgetLimits(policy, now);
-    await store.reserve({
-      tenantId: 'settle',
-      limits,
-      amount: { tokens: 100, costMicroUsd: 50 },
-      force: false,
-    });
+    const amount = { tokens: 100, costMicroUsd: 50 };
+    await store.reserve({ tenantId: 'settle', limits, holdId: 's1', amount, force: false });
     const usageKey = `${prefix}usage:2026-03-14:settle`;
-    await store.settle({
+    const settled = await store.settle({
       tenantId: 'settle',
       limits,
-      delta: { tokens: -40, costMicroUsd: -20 },
+      hold: { id: 's1', amount },
+      actual: { tokens: 60, costMicroUsd: 30 },
       usage: { key: usageKey, fields: [['openai/gpt-4|requests', 1]], ttlSeconds: 8 * 86_400 },
     });
+    expect(settled).toEqual({ tokens: 60, costMicroUsd: 30 });
     expect(await store.used('settle', limits)).toEqual({ tokens: 60, costMicroUsd: 30 });
+    expect(await store.held('settle')).toEqual({ tokens: 0, costMicroUsd: 0, holds: 0 });
+    expect(await redis.ttl(redisKeys(prefix).budget('settle', limits.tokens.key))).toBeGreaterThan(86_400);
     expect(await redis.hgetall(usageKey)).toEqual({ 'openai/gpt-4|requests': '1' });
     expect(await redis.ttl(usageKey)).toBeGreaterThan(7 * 86_400);
   });
@@ -88,15 +150,25 @@ describe('RedisBudgetStore', () => {
       now,
     );
     const usageKey = `${prefix}usage:2026-03-15:pend`;
+    // One hold placed before Redis went away; its settle must release it on the replay.
+    const held = { tokens: 50, costMicroUsd: 5 };
+    await new RedisBudgetStore(redis, prefix).reserve({
+      tenantId: 'pend',
+      limits,
+      holdId: 'p0',
+      amount: held,
+      force: false,
+    });
     for (let i = 0; i < 3; i++) {
       await down.settle({
         tenantId: 'pend',
         limits,
-        delta: { tokens: 10, costMicroUsd: 2 },
+        hold: i === 0 ? { id: 'p0', amount: held } : null,
+        actual: { tokens: 10, costMicroUsd: 2 },
         usage: { key: usageKey, fields: [['openai/gpt-4|requests', 1]], ttlSeconds: 8 * 86_400 },
       });
     }
-    expect(down.pendingCounters()).toBe(3); // tokens, cost, usage hash: merged, not per request
+    expect(down.pendingCounters()).toBe(4); // the release, tokens, cost, usage hash: merged, not per request
     down.close(); // the sidecar stops while Redis is still away
     expect(existsSync(pendingFile)).toBe(true);
     offline.disconnect();
@@ -105,6 +177,7 @@ describe('RedisBudgetStore', () => {
     for (let i = 0; i < 100 && up.pendingCounters() > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await redis.hgetall(usageKey)).toEqual({ 'openai/gpt-4|requests': '3' });
     expect(await up.used('pend', limits)).toEqual({ tokens: 30, costMicroUsd: 6 });
+    expect(await up.held('pend')).toEqual({ tokens: 0, costMicroUsd: 0, holds: 0 });
     expect(existsSync(pendingFile)).toBe(false); // delivered: a later restart replays nothing
     up.close();
     rmSync(dir, { recursive: true, force: true });
@@ -164,15 +237,20 @@ describe('egress with Redis', () => {
     );
     await egressInternals(rig.app).flush();
     const admitted = outcomes.filter((o) => o === 'ok').length;
-    expect(outcomes.filter((o) => o !== 'ok').every((o) => o === 'SLUICE_BUDGET_EXHAUSTED')).toBe(true);
+    const refused = outcomes.filter((o) => o !== 'ok');
+    expect(refused.every((o) => o === 'SLUICE_BUDGET_EXHAUSTED' || o === 'SLUICE_BUDGET_PENDING')).toBe(true);
     expect(admitted).toBeGreaterThan(0);
     expect(admitted).toBeLessThan(50);
 
     const policy = rig.policies.byTenant('globex-support')!.policy;
     const limits = budgetLimits(policy, rig.clock.now);
-    const used = await (egressInternals(rig.app).store as RedisBudgetStore).used('globex-support', limits);
-    expect(used.tokens).toBe(admitted * 100); // reconciled to the actual usage, reservations all released
+    const store = egressInternals(rig.app).store as RedisBudgetStore;
+    const used = await store.used('globex-support', limits);
+    expect(used.tokens).toBe(admitted * 100); // settled at the actual usage, holds all released
     expect(used.tokens).toBeLessThanOrEqual(tokenLimit);
+    expect(await store.held('globex-support')).toEqual({ tokens: 0, costMicroUsd: 0, holds: 0 });
+    // Exhausted only once settled usage left no room for a hold (prompt estimate 8 + 100).
+    if (refused.includes('SLUICE_BUDGET_EXHAUSTED')) expect(used.tokens + 108).toBeGreaterThan(tokenLimit);
 
     const usage = await redis.hgetall(
       redisKeys(prefix).usage(usageDay(new Date(rig.clock.now)), 'globex-support'),

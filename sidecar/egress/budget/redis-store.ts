@@ -1,41 +1,86 @@
 /**
- * Redis budget store: one Lua script for check-and-reserve (one round trip, atomic across all
- * replicas), one pipeline for reconcile + usage counters. Keys per policy/wire.ts:
- *   {p}budget:{tenant}:tokens:{periodKey}   string  tokens reserved + charged this period
- *   {p}budget:{tenant}:cost:{periodKey}     string  micro-USD reserved + charged this period
+ * Redis budget store: one Lua script for check-and-hold (one round trip, atomic across all
+ * replicas), one pipeline for settle (release the hold, charge what was used, usage counters).
+ * Keys per policy/wire.ts, all of one tenant:
+ *   {p}budget:{tenant}:tokens:{periodKey}   string  tokens settled (charged) this period
+ *   {p}budget:{tenant}:cost:{periodKey}     string  micro-USD settled this period
+ *   {p}budget:{tenant}:holds                zset    "<id>:<tokens>:<cost>" -> expiry (ms, Redis TIME)
+ *   {p}budget:{tenant}:held                 hash    t, c: the sum of those holds
  *   {p}usage:{day}:{tenant}                 hash    usage fields, HINCRBY, EXPIRE 8 days
+ * A hold is named by the caller, so a settle releases it whether or not the reserve's answer
+ * arrived, and a hold nobody settles expires (HOLD_TTL_MS): nothing stays reserved forever.
+ * docs/adr/0016-budget-holds.md
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../../../policy/wire.ts';
-import type { Exhausted } from './budget.ts';
+import { type Amount, HOLD_TTL_MS, holdMember, type Refusal } from './budget.ts';
 import type { BudgetStore, ReserveRequest, ReserveResult, SettleRequest } from './store.ts';
 
-// KEYS[1] tokens counter, KEYS[2] cost counter
-// ARGV: reserveTokens, reserveCost, tokenLimit, costLimit, tokensTtl, costTtl, force (0|1)
-// Mirrors budget.ts admits(): used + reservation ≤ limit for both, else nothing is written.
+// KEYS: tokens settled, cost settled, holds, held
+// ARGV: member, tokens, cost, tokenLimit, costLimit, force (0|1), holdTtlMs
+// Mirrors budget.ts decide(): exhausted when settled alone leaves no room (1 tokens, 2 cost),
+// pending when settled + held does (3 tokens, 4 cost); else the hold is placed (once per member).
 const RESERVE_SCRIPT = `
-local t = tonumber(redis.call('GET', KEYS[1]) or '0')
-local c = tonumber(redis.call('GET', KEYS[2]) or '0')
-local rt = tonumber(ARGV[1])
-local rc = tonumber(ARGV[2])
-if ARGV[7] ~= '1' then
-  if t + rt > tonumber(ARGV[3]) then return {0, 1, t, c} end
-  if c + rc > tonumber(ARGV[4]) then return {0, 2, t, c} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+if #expired > 0 then
+  local et, ec = 0, 0
+  for _, m in ipairs(expired) do
+    local _, _, mt, mc = string.find(m, ':(%-?%d+):(%-?%d+)$')
+    et = et + tonumber(mt)
+    ec = ec + tonumber(mc)
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  redis.call('HINCRBY', KEYS[4], 't', -et)
+  redis.call('HINCRBY', KEYS[4], 'c', -ec)
 end
-redis.call('INCRBY', KEYS[1], rt)
-redis.call('INCRBY', KEYS[2], rc)
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-redis.call('EXPIRE', KEYS[2], ARGV[6])
-return {1, 0, t, c}
+local st = tonumber(redis.call('GET', KEYS[1]) or '0')
+local sc = tonumber(redis.call('GET', KEYS[2]) or '0')
+local h = redis.call('HMGET', KEYS[4], 't', 'c')
+local ht = tonumber(h[1] or '0')
+local hc = tonumber(h[2] or '0')
+local rt = tonumber(ARGV[2])
+local rc = tonumber(ARGV[3])
+if ARGV[6] ~= '1' then
+  if st + rt > tonumber(ARGV[4]) then return {0, 1, st, sc, ht, hc} end
+  if sc + rc > tonumber(ARGV[5]) then return {0, 2, st, sc, ht, hc} end
+  if st + ht + rt > tonumber(ARGV[4]) then return {0, 3, st, sc, ht, hc} end
+  if sc + hc + rc > tonumber(ARGV[5]) then return {0, 4, st, sc, ht, hc} end
+end
+if redis.call('ZADD', KEYS[3], now + tonumber(ARGV[7]), ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[4], 't', rt)
+  redis.call('HINCRBY', KEYS[4], 'c', rc)
+end
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[7]) + 60000)
+redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[7]) + 60000)
+return {1, 0, st, sc, ht, hc}
 `;
 
-type ReserveFn = (
-  tokensKey: string,
-  costKey: string,
-  ...args: (string | number)[]
-) => Promise<[number, number, number, number]>;
+// KEYS: holds, held; ARGV: member. Releases the hold if it is still there (idempotent).
+const RELEASE_SCRIPT = `
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  local _, _, mt, mc = string.find(ARGV[1], ':(%-?%d+):(%-?%d+)$')
+  redis.call('HINCRBY', KEYS[2], 't', -tonumber(mt))
+  redis.call('HINCRBY', KEYS[2], 'c', -tonumber(mc))
+  return 1
+end
+return 0
+`;
+
+const REFUSALS: Record<number, Refusal> = {
+  1: { kind: 'exhausted', budget: 'tokens' },
+  2: { kind: 'exhausted', budget: 'cost' },
+  3: { kind: 'pending', budget: 'tokens' },
+  4: { kind: 'pending', budget: 'cost' },
+};
+
+type ScriptRedis = Redis & {
+  sluiceBudgetReserve(...args: (string | number)[]): Promise<number[]>;
+  sluiceBudgetRelease(holds: string, held: string, member: string): Promise<number>;
+};
 
 /**
  * Settles that could not be sent while Redis was unreachable, merged per key and field so memory
@@ -46,8 +91,11 @@ type ReserveFn = (
 const MAX_PENDING_KEYS = 10_000;
 
 interface PendingCounter {
-  /** 'hash' = HINCRBY fields of a usage hash; 'string' = INCRBY of a budget counter ('' field). */
-  kind: 'hash' | 'string';
+  /**
+   * 'hash' = HINCRBY fields of a usage hash; 'string' = INCRBY of a budget counter ('' field);
+   * 'release' = holds to release, the fields are their members and the key is "\0release\0<tenant>".
+   */
+  kind: 'hash' | 'string' | 'release';
   fields: Map<string, number>;
   ttlSeconds: number;
 }
@@ -57,7 +105,7 @@ type PendingFile = [string, PendingCounter['kind'], number, [string, number][]][
 
 export class RedisBudgetStore implements BudgetStore {
   readonly mode = 'redis' as const;
-  private readonly redis: Redis;
+  private readonly redis: ScriptRedis;
   private readonly keys: ReturnType<typeof redisKeys>;
   private readonly pending = new Map<string, PendingCounter>();
   private flushing: Promise<void> | null = null;
@@ -66,52 +114,65 @@ export class RedisBudgetStore implements BudgetStore {
   private saveTimer: NodeJS.Timeout | null = null;
 
   constructor(redis: Redis, prefix: string, options: { pendingFile?: string | null } = {}) {
-    this.redis = redis;
+    this.redis = redis as ScriptRedis;
     this.keys = redisKeys(prefix);
     this.pendingFile = options.pendingFile ?? null;
     this.loadPending();
     this.redis.on('ready', () => void this.flushPending());
-    if (!(this.redis as unknown as { sluiceBudgetReserve?: ReserveFn }).sluiceBudgetReserve) {
+    if (!('sluiceBudgetReserve' in redis)) {
       // defineCommand sends EVALSHA and falls back to EVAL once per connection: one round trip.
-      this.redis.defineCommand('sluiceBudgetReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
+      redis.defineCommand('sluiceBudgetReserve', { numberOfKeys: 4, lua: RESERVE_SCRIPT });
+      redis.defineCommand('sluiceBudgetRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
     }
   }
 
-  async reserve({ tenantId, limits, amount, force }: ReserveRequest): Promise<ReserveResult> {
-    const reserve = (this.redis as unknown as { sluiceBudgetReserve: ReserveFn }).sluiceBudgetReserve.bind(
-      this.redis,
-    );
-    const [ok, which, t, c] = await reserve(
+  async reserve({ tenantId, limits, holdId, amount, force }: ReserveRequest): Promise<ReserveResult> {
+    const [ok, why, st, sc, ht, hc] = await this.redis.sluiceBudgetReserve(
       this.keys.budget(tenantId, limits.tokens.key),
       this.keys.budget(tenantId, limits.cost.key),
+      this.keys.budgetHolds(tenantId),
+      this.keys.budgetHeld(tenantId),
+      holdMember(holdId, amount),
       amount.tokens,
       amount.costMicroUsd,
       limits.tokens.limit,
       limits.cost.limitMicroUsd,
-      limits.tokens.ttlSeconds,
-      limits.cost.ttlSeconds,
       force ? 1 : 0,
+      HOLD_TTL_MS,
     );
-    const used = { tokens: Number(t), costMicroUsd: Number(c) };
-    if (ok === 1) return { ok: true, used };
-    const exhausted: Exhausted = which === 1 ? 'tokens' : 'cost';
-    return { ok: false, exhausted, used };
+    const settled = { tokens: Number(st), costMicroUsd: Number(sc) };
+    const held = { tokens: Number(ht), costMicroUsd: Number(hc) };
+    if (ok === 1) return { ok: true, settled, held };
+    return { ok: false, refusal: REFUSALS[why!]!, settled, held };
   }
 
-  async settle(request: SettleRequest): Promise<void> {
+  async settle(request: SettleRequest): Promise<Amount | null> {
     // Not connected: the commands would be refused unsent (enableOfflineQueue is off), so keep
-    // them for the reconnect. A command that was sent and then timed out is not replayed: it may
-    // have been applied, and counting it twice is worse than missing it (it is logged).
+    // them for the reconnect. A command that was sent and then lost is not replayed: it may have
+    // been applied, and counting it twice is worse than missing it (it is logged); its hold, if
+    // the release did not run, expires (HOLD_TTL_MS).
     if (this.redis.status !== 'ready') {
-      if (this.buffer(request)) return this.scheduleSave();
+      if (this.buffer(request)) {
+        this.scheduleSave();
+        return null;
+      }
       throw new Error(`redis is ${this.redis.status} and ${MAX_PENDING_KEYS} counters are already pending`);
     }
     try {
-      await this.send(request);
+      return await this.send(request);
     } catch (error) {
-      if (isUnsent(error) && this.buffer(request)) return this.scheduleSave();
+      if (isUnsent(error) && this.buffer(request)) {
+        this.scheduleSave();
+        return null;
+      }
       throw error;
     }
+  }
+
+  private pipeline() {
+    return this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
+      sluiceBudgetRelease(holds: string, held: string, member: string): unknown;
+    };
   }
 
   /** Counters waiting for Redis (tests, diagnostics). */
@@ -119,7 +180,7 @@ export class RedisBudgetStore implements BudgetStore {
     return this.pending.size;
   }
 
-  private buffer({ tenantId, limits, delta, usage }: SettleRequest): boolean {
+  private buffer({ tenantId, limits, hold, actual, usage }: SettleRequest): boolean {
     const add = (
       key: string,
       kind: PendingCounter['kind'],
@@ -137,19 +198,21 @@ export class RedisBudgetStore implements BudgetStore {
       entry.fields.set(field, (entry.fields.get(field) ?? 0) + by);
       return true;
     };
-    let ok = add(
-      this.keys.budget(tenantId, limits.tokens.key),
-      'string',
-      '',
-      delta.tokens,
-      limits.tokens.ttlSeconds,
-    );
+    let ok = hold ? add(`\0release\0${tenantId}`, 'release', holdMember(hold.id, hold.amount), 1, 0) : true;
+    ok =
+      add(
+        this.keys.budget(tenantId, limits.tokens.key),
+        'string',
+        '',
+        actual.tokens,
+        limits.tokens.ttlSeconds,
+      ) && ok;
     ok =
       add(
         this.keys.budget(tenantId, limits.cost.key),
         'string',
         '',
-        delta.costMicroUsd,
+        actual.costMicroUsd,
         limits.cost.ttlSeconds,
       ) && ok;
     for (const [field, by] of usage?.fields ?? [])
@@ -161,8 +224,19 @@ export class RedisBudgetStore implements BudgetStore {
     if (this.flushing || this.pending.size === 0) return this.flushing ?? Promise.resolve();
     const batch = new Map(this.pending);
     this.pending.clear();
-    const pipeline = this.redis.pipeline();
+    const pipeline = this.pipeline();
     for (const [key, entry] of batch) {
+      if (entry.kind === 'release') {
+        const tenantId = key.slice('\0release\0'.length);
+        for (const member of entry.fields.keys()) {
+          pipeline.sluiceBudgetRelease(
+            this.keys.budgetHolds(tenantId),
+            this.keys.budgetHeld(tenantId),
+            member,
+          );
+        }
+        continue;
+      }
       for (const [field, by] of entry.fields) {
         if (entry.kind === 'hash') pipeline.hincrby(key, field, by);
         else pipeline.incrby(key, by);
@@ -198,19 +272,32 @@ export class RedisBudgetStore implements BudgetStore {
     for (const [field, by] of entry.fields) into.fields.set(field, (into.fields.get(field) ?? 0) + by);
   }
 
-  private async send({ tenantId, limits, delta, usage }: SettleRequest): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    if (delta.tokens !== 0) pipeline.incrby(this.keys.budget(tenantId, limits.tokens.key), delta.tokens);
-    if (delta.costMicroUsd !== 0)
-      pipeline.incrby(this.keys.budget(tenantId, limits.cost.key), delta.costMicroUsd);
+  private async send({ tenantId, limits, hold, actual, usage }: SettleRequest): Promise<Amount> {
+    const pipeline = this.pipeline();
+    if (hold) {
+      pipeline.sluiceBudgetRelease(
+        this.keys.budgetHolds(tenantId),
+        this.keys.budgetHeld(tenantId),
+        holdMember(hold.id, hold.amount),
+      );
+    }
+    // INCRBY (by 0 too) answers the settled total, which the route shows in the gauge.
+    const tokensAt = pipeline.length;
+    pipeline.incrby(this.keys.budget(tenantId, limits.tokens.key), actual.tokens);
+    pipeline.expire(this.keys.budget(tenantId, limits.tokens.key), limits.tokens.ttlSeconds);
+    pipeline.incrby(this.keys.budget(tenantId, limits.cost.key), actual.costMicroUsd);
+    pipeline.expire(this.keys.budget(tenantId, limits.cost.key), limits.cost.ttlSeconds);
     if (usage) {
       for (const [field, by] of usage.fields) pipeline.hincrby(usage.key, field, by);
       pipeline.expire(usage.key, usage.ttlSeconds);
     }
-    if (pipeline.length === 0) return;
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
+    return {
+      tokens: Number(results?.[tokensAt]?.[1] ?? 0),
+      costMicroUsd: Number(results?.[tokensAt + 2]?.[1] ?? 0),
+    };
   }
 
   /** Writes what is still pending (called on close: a stopping sidecar keeps its counters). */
@@ -268,16 +355,23 @@ export class RedisBudgetStore implements BudgetStore {
     if (this.redis.status === 'ready') void this.flushPending();
   }
 
-  /** Current counters (tests, diagnostics). */
-  async used(
-    tenantId: string,
-    limits: ReserveRequest['limits'],
-  ): Promise<{ tokens: number; costMicroUsd: number }> {
+  /** Settled usage this period (tests, diagnostics). */
+  async used(tenantId: string, limits: ReserveRequest['limits']): Promise<Amount> {
     const [t, c] = await this.redis.mget(
       this.keys.budget(tenantId, limits.tokens.key),
       this.keys.budget(tenantId, limits.cost.key),
     );
     return { tokens: Number(t ?? 0), costMicroUsd: Number(c ?? 0) };
+  }
+
+  /** What the tenant's holds add up to, and how many there are (tests, diagnostics). */
+  async held(tenantId: string): Promise<Amount & { holds: number }> {
+    const [[, h], [, n]] = (await this.redis
+      .multi()
+      .hmget(this.keys.budgetHeld(tenantId), 't', 'c')
+      .zcard(this.keys.budgetHolds(tenantId))
+      .exec()) as [[null, (string | null)[]], [null, number]];
+    return { tokens: Number(h[0] ?? 0), costMicroUsd: Number(h[1] ?? 0), holds: n };
   }
 }
 

@@ -57,12 +57,43 @@ export function statusTrigger(status: number): FallbackTrigger | null {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const SOCKET_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_REQ_RETRY']);
+
+/**
+ * Whether an error is the provider's connection failing: undici's socket and timeout errors, or
+ * a system error (ECONNREFUSED, ECONNRESET, ENOTFOUND …). Anything else thrown while calling a
+ * provider — undici refusing an argument, a bug — is Sluice's own fault and must not count
+ * toward the provider's breaker (docs/adr/0012-failure-attribution.md).
+ */
+export function isTransportError(error: unknown): boolean {
+  if (error instanceof UpstreamFailure) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return TIMEOUT_CODES.has(code) || SOCKET_CODES.has(code) || /^E[A-Z]+$/.test(code);
+}
 
 /** A thrown error as a trigger: undici timeouts are `timeout`, everything else a connection error. */
 export function errorTrigger(error: unknown): FallbackTrigger {
   if (error instanceof UpstreamFailure) return error.trigger;
   const code = (error as { code?: string }).code;
   return code && TIMEOUT_CODES.has(code) ? 'timeout' : 'connection-error';
+}
+
+/**
+ * The provider's answer broke its own protocol: a 200 whose JSON does not parse, an error event
+ * in a stream, a stream that ends before its first event. A provider failure (server-error),
+ * unlike a well-formed answer Sluice fails to translate (SLUICE_INTERNAL).
+ */
+export class ProviderProtocolError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderProtocolError';
+  }
+}
+
+/** Whether an error while reading an answer is the provider's fault (JSON syntax counts). */
+export function isProviderFault(error: unknown): boolean {
+  return error instanceof ProviderProtocolError || error instanceof SyntaxError || isTransportError(error);
 }
 
 /**

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import type { EffectiveModel, EffectivePolicy } from '../../../policy/effective.ts';
 import { SluiceError } from '../../../policy/errors.ts';
+import { isSluiceHeaderName, SLUICE_HEADERS } from '../../../policy/wire.ts';
 import type { PolicyView } from '../../config/policy-view.ts';
 import type { BreakerBoard } from '../breaker.ts';
 import {
@@ -23,8 +24,18 @@ import {
   retryAfterSeconds,
 } from '../budget/budget.ts';
 import type { BudgetStore } from '../budget/store.ts';
+import {
+  leftOf,
+  newHoldId,
+  PENDING_RETRY_AFTER_S,
+  reportBudget,
+  reportSettled,
+  reserveWithin,
+} from '../budget.ts';
 import { type ChainResult, EgressError, runChain } from '../chain.ts';
+import { checkConversation } from '../message-shape.ts';
 import type { EgressMetrics } from '../metrics.ts';
+import { checkParameterTypes } from '../parameter-types.ts';
 import {
   ANTHROPIC_MESSAGES_PATH,
   AnthropicPassthrough,
@@ -34,6 +45,9 @@ import {
 import { OPENAI_CHAT_PATH, OpenAIPassthrough, openaiHeaders, openaiUsage } from '../providers/openai.ts';
 import {
   errorTrigger,
+  isProviderFault,
+  isTransportError,
+  ProviderProtocolError,
   retryAfterMs,
   statusTrigger,
   type UpstreamClient,
@@ -72,13 +86,31 @@ export interface LlmContext {
   track: (work: Promise<unknown>) => void;
 }
 
-export const TENANT_HEADER = 'x-sluice-tenant';
+export const TENANT_HEADER = SLUICE_HEADERS.tenant;
 
 /** How long after a refused reserve a tenant's requests wait for the budget before going upstream. */
 const EXHAUSTED_HOLD_MS = 1_000;
 
-/** The tenant of a request, from the header the ingress set. 401 / 403 otherwise. */
+/**
+ * The tenant of a request, from the header the ingress set. 401 / 403 otherwise. The header must
+ * be there exactly once and alone: a second x-sluice-tenant, or a look-alike such as
+ * x_sluice_tenant (which WSGI stacks read as the same variable), means something other than the
+ * ingress wrote tenant headers — refused rather than guessed.
+ */
 export function tenantOf(ctx: LlmContext, request: FastifyRequest): EffectivePolicy {
+  const raw = request.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length < 13 || !isSluiceHeaderName(name) || !isTenantHeaderName(name)) continue;
+    if (name.toLowerCase() !== TENANT_HEADER)
+      throw new SluiceError(
+        'SLUICE_TENANT_UNKNOWN',
+        `header ${JSON.stringify(name)}: send the tenant in x-sluice-tenant only`,
+      );
+    seen++;
+  }
+  if (seen > 1) throw new SluiceError('SLUICE_TENANT_UNKNOWN', `${TENANT_HEADER} sent more than once`);
   const header = request.headers[TENANT_HEADER];
   const id = Array.isArray(header) ? header[0] : header;
   const record = id ? ctx.policies.byTenant(id) : undefined;
@@ -89,6 +121,11 @@ export function tenantOf(ctx: LlmContext, request: FastifyRequest): EffectivePol
     );
   if (record.policy.suspended) throw new SluiceError('SLUICE_TENANT_SUSPENDED', `tenant ${id}`);
   return record.policy;
+}
+
+/** Whether a header name folds (case and punctuation dropped) to x-sluice-tenant. */
+function isTenantHeaderName(name: string): boolean {
+  return name.replace(/[^A-Za-z0-9]/g, '').toLowerCase() === 'xsluicetenant';
 }
 
 /** Characters and message count of the prompt, for the reservation estimate. */
@@ -128,14 +165,21 @@ function streamPump(body: UpstreamResponse['body'], translator: StreamTranslator
   let out = '';
   const parser = createParser({
     onEvent: (event) => {
-      out += translator.push(event.event, event.data);
+      try {
+        out += translator.push(event.event, event.data);
+      } catch (error) {
+        // Event data that is not JSON is the provider's; a translator that throws on valid data is ours.
+        if (error instanceof SyntaxError)
+          throw new ProviderProtocolError(`unreadable event: ${error.message}`);
+        throw error;
+      }
     },
   });
   return {
     translator,
     async next() {
       while (out === '') {
-        if (translator.upstreamError !== null) throw new Error(translator.upstreamError);
+        if (translator.upstreamError !== null) throw new ProviderProtocolError(translator.upstreamError);
         const { value, done } = await iterator.next();
         if (done) {
           parser.feed(decoder.end());
@@ -163,26 +207,29 @@ interface Plan {
   created: number;
 }
 
+/**
+ * The bytes for one provider: the checked body re-serialised (same format) or translated. Runs
+ * before the provider is called, outside the transport's try: what it cannot encode is the
+ * client's 400 (translate/types.ts untranslatable) or Sluice's 500, never a provider failure.
+ * The body came from the strict reader, so its depth is bounded and JSON.stringify cannot overflow.
+ */
 function upstreamBody(plan: Plan, provider: ProviderSettings, model: string): string {
   const { body } = plan;
-  try {
-    if (plan.clientFormat === provider.format) {
-      const out: Record<string, unknown> = { ...body, model };
-      if (plan.stream && provider.format === 'openai') {
-        out['stream_options'] = { ...((body['stream_options'] as object | null) ?? {}), include_usage: true };
-      }
-      return JSON.stringify(out);
+  if (plan.clientFormat === provider.format) {
+    const out: Record<string, unknown> = { ...body, model };
+    if (plan.stream && provider.format === 'openai') {
+      const options = body['stream_options'];
+      out['stream_options'] = {
+        ...(options && typeof options === 'object' && !Array.isArray(options) ? options : {}),
+        include_usage: true,
+      };
     }
-    if (plan.clientFormat === 'openai') {
-      return JSON.stringify(
-        chatRequestToMessages(body as unknown as OpenAIChatRequest, model, plan.maxTokens),
-      );
-    }
-    return JSON.stringify(messagesRequestToChat(body as unknown as AnthropicRequest, model, plan.maxTokens));
-  } catch (error) {
-    if (error instanceof TypeError) throw new SluiceError('SLUICE_BAD_REQUEST', error.message);
-    throw error;
+    return JSON.stringify(out);
   }
+  if (plan.clientFormat === 'openai') {
+    return JSON.stringify(chatRequestToMessages(body as unknown as OpenAIChatRequest, model, plan.maxTokens));
+  }
+  return JSON.stringify(messagesRequestToChat(body as unknown as AnthropicRequest, model, plan.maxTokens));
 }
 
 function translatorFor(plan: Plan, provider: ProviderSettings, model: string): StreamTranslator {
@@ -263,7 +310,12 @@ export async function handleLlm(
     throw new SluiceError('SLUICE_BAD_REQUEST', 'the body must be a JSON object');
   }
   const body: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  if (!Array.isArray(body['messages'])) body['messages'] = [];
+  // Absent messages are fine with a template (its text becomes the only message); anything else
+  // that is not an array is refused, never replaced.
+  if (body['messages'] === undefined) body['messages'] = [];
+  if (!Array.isArray(body['messages'])) {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"messages" must be an array of messages');
+  }
 
   // 1. Template: rendered text becomes the last user message.
   const use = templateUse(body);
@@ -293,13 +345,23 @@ export async function handleLlm(
     );
   }
   // Refused here rather than by the provider: a malformed body must not spend a provider call,
-  // a budget reservation or a breaker's patience.
-  const bad = (body['messages'] as unknown[]).findIndex(
-    (m) =>
-      !m || typeof m !== 'object' || Array.isArray(m) || typeof (m as { role?: unknown }).role !== 'string',
-  );
-  if (bad >= 0) {
-    throw new SluiceError('SLUICE_BAD_REQUEST', `"messages[${bad}]" must be an object with a string "role"`);
+  // a budget reservation or a breaker's patience (message-shape.ts).
+  checkConversation(clientFormat, body);
+  checkParameterTypes(clientFormat, body);
+  // Fields Sluice itself reads must have the type it reads them as: a lenient provider taking
+  // `"stream": "true"` for true would answer a stream the egress did not ask for, and that would
+  // look like the provider's broken answer — a client must not be able to make one.
+  const streamField = body['stream'];
+  if (streamField !== undefined && streamField !== null && typeof streamField !== 'boolean') {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"stream" must be true or false');
+  }
+  const optionsField = body['stream_options'];
+  if (
+    optionsField !== undefined &&
+    optionsField !== null &&
+    (typeof optionsField !== 'object' || Array.isArray(optionsField))
+  ) {
+    throw new SluiceError('SLUICE_BAD_REQUEST', '"stream_options" must be an object');
   }
 
   // 2. Route and caps.
@@ -323,48 +385,51 @@ export async function handleLlm(
   const promptEstimate = estimatePromptTokens(size.chars, size.messages);
   const prices = (chain: EffectiveModel[]) => chain.map((m) => priceOf(m, ctx.settings.prices));
   let reservation: Amount = reservationFor(promptEstimate, caps.maxTokens, prices(candidates));
-  let reserved = true;
+  // The hold is named before the reserve is sent: the settle releases it whatever became of the
+  // reserve's answer (docs/adr/0016-budget-holds.md).
+  const holdId = newHoldId();
   let downgraded = false;
+  let waited = false;
   const admit = async (): Promise<void> => {
     try {
-      const result = await ctx.store.reserve({
-        tenantId: policy.tenantId,
-        limits,
-        amount: reservation,
-        force: false,
-      });
-      const held = result.ok ? reservation : { tokens: 0, costMicroUsd: 0 };
-      metrics.budgetUsed.set(
-        { ...labels, budget: 'tokens' },
-        (result.used.tokens + held.tokens) / Math.max(1, limits.tokens.limit),
-      );
-      metrics.budgetUsed.set(
-        { ...labels, budget: 'cost' },
-        (result.used.costMicroUsd + held.costMicroUsd) / Math.max(1, limits.cost.limitMicroUsd),
-      );
+      const request = { tenantId: policy.tenantId, limits, holdId, amount: reservation, force: false };
+      const result = await reserveWithin(ctx.store, request, { onWait: () => dropSpeculative() });
+      reportBudget(metrics, labels, limits, result, reservation);
       if (result.ok) {
         ctx.exhausted.delete(policy.tenantId);
         return;
       }
       ctx.exhausted.set(policy.tenantId, now() + EXHAUSTED_HOLD_MS);
+      const { kind, budget } = result.refusal;
+      if (kind === 'pending') {
+        // Settled usage leaves room; answers still in flight hold it. Seconds, not a month.
+        metrics.budgetPending.inc({ ...labels, budget });
+        throw new EgressError(
+          'SLUICE_BUDGET_PENDING',
+          `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, held by answers in flight`,
+          { 'retry-after': String(PENDING_RETRY_AFTER_S) },
+        );
+      }
       const downgrade = policy.models.downgrade;
       if (policy.limits.budgetAction === 'downgrade' && downgrade) {
         // Over budget, the tenant's chosen cheap model still answers; its usage is still counted.
         candidates = [downgrade];
         downgraded = true;
         reservation = reservationFor(promptEstimate, caps.maxTokens, prices(candidates));
-        await ctx.store.reserve({ tenantId: policy.tenantId, limits, amount: reservation, force: true });
+        await ctx.store.reserve({ ...request, amount: reservation, force: true });
         metrics.downgrades.inc(labels);
         return;
       }
-      metrics.budgetRejections.inc({ ...labels, budget: result.exhausted });
-      throw new EgressError('SLUICE_BUDGET_EXHAUSTED', `${result.exhausted} budget of ${policy.tenantId}`, {
-        'retry-after': String(retryAfterSeconds(limits, result.exhausted, at)),
-      });
+      metrics.budgetRejections.inc({ ...labels, budget });
+      throw new EgressError(
+        'SLUICE_BUDGET_EXHAUSTED',
+        `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, this request holds ${budget === 'tokens' ? `${reservation.tokens} tokens (prompt estimate + max_tokens)` : `$${(reservation.costMicroUsd / 1_000_000).toFixed(6)}`}`,
+        { 'retry-after': String(retryAfterSeconds(limits, budget, at)) },
+      );
     } catch (error) {
       if (error instanceof SluiceError) throw error;
       // Budget store down: serve (a small overspend beats refusing every LLM call) and say so.
-      reserved = false;
+      // The hold may or may not have been placed; the settle releases it if it was.
       metrics.budgetStoreErrors.inc({ op: 'reserve' });
       ctx.logger.warn(
         { tenant: policy.tenantId, err: error },
@@ -383,12 +448,12 @@ export async function handleLlm(
       metrics.tokens.inc({ ...l, kind: 'completion' }, usage.completionTokens);
       metrics.cost.inc(l, cost / 1_000_000);
     }
-    const base = reserved ? reservation : { tokens: 0, costMicroUsd: 0 };
     const work = ctx.store
       .settle({
         tenantId: policy.tenantId,
         limits,
-        delta: { tokens: actual - base.tokens, costMicroUsd: cost - base.costMicroUsd },
+        hold: { id: holdId, amount: reservation },
+        actual: { tokens: actual, costMicroUsd: cost },
         usage:
           served && usage
             ? usageIncrement(
@@ -402,6 +467,7 @@ export async function handleLlm(
               )
             : null,
       })
+      .then((settled) => settled && reportSettled(metrics, labels, limits, settled))
       .catch((error: unknown) => {
         metrics.budgetStoreErrors.inc({ op: 'settle' });
         ctx.logger.warn({ tenant: policy.tenantId, err: error }, 'budget settle failed');
@@ -441,6 +507,8 @@ export async function handleLlm(
           );
         }
         const started = now();
+        // Encoded before the call: an encoding failure is not the provider's (see upstreamBody).
+        const encoded = upstreamBody(plan, provider, model.model);
         let response: UpstreamResponse;
         try {
           response = await ctx.client({
@@ -451,11 +519,13 @@ export async function handleLlm(
               provider.format === 'openai'
                 ? openaiHeaders(provider)
                 : anthropicHeaders(provider, ctx.settings.anthropicVersion),
-            body: upstreamBody(plan, provider, model.model),
+            body: encoded,
             signal: signal,
           });
         } catch (error) {
           if (error instanceof UpstreamFailure || signal.aborted) throw error;
+          // Only the connection failing is the provider's failure; anything else is ours.
+          if (!isTransportError(error)) throw error;
           throw new UpstreamFailure(errorTrigger(error), (error as Error).message, { cause: error });
         }
         if (response.status >= 400) {
@@ -485,8 +555,7 @@ export async function handleLlm(
           }
           const pump = streamPump(response.body, translatorFor(plan, provider, model.model));
           const first = await pump.next();
-          if (first === null)
-            throw new UpstreamFailure('connection-error', 'stream ended before its first event');
+          if (first === null) throw new ProviderProtocolError('stream ended before its first event');
           metrics.ttft.observe({ provider: provider.name, model: model.model }, (now() - started) / 1000);
           return { kind: 'stream', first, pump };
         } catch (error) {
@@ -494,9 +563,10 @@ export async function handleLlm(
           if (error instanceof UpstreamFailure || signal.aborted) throw error;
           // Nothing reached the client yet: a broken or unreadable answer still falls back.
           // Unparsable JSON or an upstream error event is the provider's fault (server-error);
-          // undici's socket and timeout errors carry a code.
-          const code = (error as { code?: string }).code;
-          const trigger = code ? errorTrigger(error) : 'server-error';
+          // undici's socket and timeout errors carry a code. A well-formed answer that Sluice
+          // fails to translate is Sluice's fault: no fallback, no breaker count, a 500.
+          if (!isProviderFault(error)) throw error;
+          const trigger = isTransportError(error) ? errorTrigger(error) : 'server-error';
           throw new UpstreamFailure(trigger, (error as Error).message, { cause: error });
         }
       },
@@ -508,6 +578,16 @@ export async function handleLlm(
       (r) => r.value.kind === 'stream' && r.value.pump.cancel(),
       () => undefined,
     );
+  };
+  // Waiting for holds to settle: the call started beside the reserve would be answered and thrown
+  // away at the provider's cost; stop it now and start afresh once the budget says yes.
+  const dropSpeculative = () => {
+    waited = true;
+    if (!pending) return;
+    discard(pending, abort);
+    pending = null;
+    abort = new AbortController();
+    if (reply.raw.destroyed) abort.abort();
   };
   const holdUntil = ctx.exhausted.get(policy.tenantId);
   let pending: Promise<ChainResult<Attempted>> | null = null;
@@ -522,7 +602,9 @@ export async function handleLlm(
     if (pending) discard(pending, abort);
     throw error;
   }
-  if (downgraded && pending) {
+  // A downgrade, or a wait for holds to settle: the speculative call was for the old plan or is
+  // stale; start again now that the budget said yes.
+  if ((downgraded || waited) && pending) {
     discard(pending, abort);
     pending = null;
     abort = new AbortController();
@@ -534,7 +616,7 @@ export async function handleLlm(
     chain = await (pending ?? runFor(candidates, abort.signal));
   } catch (error) {
     reply.raw.off('close', onClose);
-    if (reserved) settle(null, null);
+    settle(null, null);
     throw error;
   }
 
@@ -572,6 +654,7 @@ export async function handleLlm(
     if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
   };
   let interrupted: string | null = null;
+  let providerFault = true;
   try {
     await write(value.first);
     for (;;) {
@@ -584,11 +667,15 @@ export async function handleLlm(
       interrupted = 'the upstream stream ended before its end marker';
   } catch (error) {
     interrupted = abort.signal.aborted ? null : (error as Error).message || 'the upstream stream broke';
+    providerFault = isProviderFault(error);
+    if (!providerFault && !abort.signal.aborted)
+      ctx.logger.error({ err: error, tenant: policy.tenantId }, 'egress internal error in a stream');
   }
   reply.raw.off('close', onClose);
   if (interrupted !== null) {
     pump.cancel();
-    ctx.breakers.get(served.provider, served.model).onFailure(now());
+    // Only the provider's own failure counts toward its breaker.
+    if (providerFault) ctx.breakers.get(served.provider, served.model).onFailure(now());
     metrics.streamInterruptions.inc({ provider: served.provider, model: served.model });
     const error = new SluiceError('SLUICE_STREAM_INTERRUPTED', interrupted);
     if (!res.destroyed) res.write(pump.translator.errorEvent(error.code, error.message));

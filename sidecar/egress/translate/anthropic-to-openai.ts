@@ -11,20 +11,26 @@
 import { openaiUsage } from '../providers/openai.ts';
 import type { Usage } from '../usage.ts';
 import { anthropicErrorEvent, type StreamTranslator } from './stream.ts';
-import { type AnthropicRequest, type OpenAIChatRequest, type OpenAIMessage, textOf } from './types.ts';
+import {
+  type AnthropicRequest,
+  type OpenAIChatRequest,
+  type OpenAIMessage,
+  textOf,
+  untranslatable,
+} from './types.ts';
 
 export function messagesRequestToChat(
   body: AnthropicRequest,
   model: string,
   maxTokens: number,
 ): OpenAIChatRequest {
-  if (body.tools) throw new TypeError('tools cannot be translated to another provider');
+  if (body.tools) throw untranslatable('tools');
   const messages: OpenAIMessage[] = [];
   if (body.system !== undefined) {
-    messages.push({ role: 'system', content: textOf(body.system as Parameters<typeof textOf>[0]) });
+    messages.push({ role: 'system', content: textOf(body.system) });
   }
   for (const message of body.messages) {
-    messages.push({ role: message.role, content: textOf(message.content as Parameters<typeof textOf>[0]) });
+    messages.push({ role: message.role, content: textOf(message.content) });
   }
   const out: OpenAIChatRequest = { model, messages, max_tokens: maxTokens };
   if (typeof body.temperature === 'number') out.temperature = body.temperature;

@@ -6,36 +6,43 @@
  * their role, consecutive same-role turns are merged (Anthropic wants alternation); max_tokens
  * (or max_completion_tokens) → max_tokens; stop → stop_sequences; temperature is clamped to
  * Anthropic's 0..1; top_p; user → metadata.user_id. Tools, images and n > 1 are not translated
- * (400 SLUICE_BAD_REQUEST), so a fallback never silently changes what the model was asked.
+ * (400 SLUICE_BAD_REQUEST, types.ts untranslatable), so a fallback never silently changes what the model was asked.
  */
 import { type AnthropicUsage, anthropicUsage } from '../providers/anthropic.ts';
 import type { Usage } from '../usage.ts';
 import { openaiErrorEvent, type StreamTranslator } from './stream.ts';
-import { type AnthropicMessage, type AnthropicRequest, type OpenAIChatRequest, textOf } from './types.ts';
+import {
+  type AnthropicMessage,
+  type AnthropicRequest,
+  type OpenAIChatRequest,
+  textOf,
+  untranslatable,
+} from './types.ts';
 
 export function chatRequestToMessages(
   body: OpenAIChatRequest,
   model: string,
   maxTokens: number,
 ): AnthropicRequest {
-  if (body.tools || body.functions) throw new TypeError('tools cannot be translated to another provider');
-  if (typeof body.n === 'number' && body.n > 1)
-    throw new TypeError('n > 1 cannot be translated to Anthropic');
+  if (body.tools || body.functions) throw untranslatable('tools');
+  if (typeof body.n === 'number' && body.n > 1) throw untranslatable('n > 1');
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   for (const message of body.messages) {
-    const text = textOf(message.content as Parameters<typeof textOf>[0]);
+    const text = textOf(message.content);
     if (message.role === 'system' || message.role === 'developer') {
       system.push(text);
       continue;
     }
     if (message.role !== 'user' && message.role !== 'assistant') {
-      throw new TypeError(`role "${message.role}" cannot be translated to Anthropic`);
+      throw untranslatable(`the role ${JSON.stringify(message.role)}`);
     }
     const last = messages[messages.length - 1];
     if (last && last.role === message.role) last.content = `${last.content as string}\n\n${text}`;
     else messages.push({ role: message.role, content: text });
   }
+  // Anthropic needs at least one user or assistant turn; system text alone has nowhere to go.
+  if (messages.length === 0) throw untranslatable('a conversation of system messages only');
   const out: AnthropicRequest = { model, messages, max_tokens: maxTokens };
   if (system.length > 0) out.system = system.join('\n\n');
   if (typeof body.temperature === 'number') out.temperature = Math.min(1, body.temperature);

@@ -61,8 +61,23 @@ describe('OpenAI → Anthropic', () => {
     [{ messages: [], tools: [{}] }],
     [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] }],
     [{ messages: [{ role: 'tool', content: 'x' }] }],
-  ])('refuses what it cannot translate: %j', (body) => {
-    expect(() => chatRequestToMessages(body as never, 'm', 1)).toThrow(TypeError);
+    [{ messages: [{ role: 'user', content: { text: 'x' } }] }],
+    [{ messages: [{ role: 'user', content: [null] }] }],
+    [{ messages: [{ role: 'user', content: 42 }] }],
+    // Found by test/fuzz/egress-shapes.test.ts: Anthropic was sent an empty conversation.
+    [{ messages: [{ role: 'system', content: [] }] }],
+    [
+      {
+        messages: [
+          { role: 'developer', content: 'x' },
+          { role: 'system', content: 'y' },
+        ],
+      },
+    ],
+  ])("refuses what it cannot translate, as the client's 400: %j", (body) => {
+    expect(() => chatRequestToMessages(body as never, 'm', 1)).toThrow(
+      expect.objectContaining({ code: 'SLUICE_BAD_REQUEST' }),
+    );
   });
 
   it.each([

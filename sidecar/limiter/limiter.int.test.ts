@@ -1,0 +1,175 @@
+/**
+ * The limiter's accounting when Redis is slow, paused or gone (docs/adr/0015-exact-under-pressure.md),
+ * against a real redis-server of our own, reached directly or through toxiproxy:
+ *  - an answer later than the deadline refuses the request and refunds the admission in Redis;
+ *  - a call lost in flight is refused, never decided a second time by the local share;
+ *  - the local share starts from the last global state, and what it admitted alone is charged
+ *    back to Redis on return — so an outage does not hand out a fresh burst on either side.
+ */
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServer, startRedisServer } from '../../test/harness/redis-server.ts';
+import { startToxiproxy, type Toxiproxy } from '../../test/harness/toxiproxy.ts';
+import { SidecarMetrics } from '../metrics.ts';
+import type { RateLimit } from './gcra.ts';
+import { Limiter } from './limiter.ts';
+import { RedisRateStore } from './redis-store.ts';
+
+const prefix = 'sluice-test-limiter:';
+const keyOf = (tenant: string) => `${prefix}rl:${tenant}`;
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface Rig {
+  limiter: Limiter;
+  client: Redis;
+  metrics: SidecarMetrics;
+  events(event: string): Promise<number>;
+}
+
+const clients: Redis[] = [];
+/**
+ * A limiter wired as sidecar/main.ts wires it, against `port`. main.ts uses one number for the
+ * deadline and the socket timeout; the tests pull them apart to reach each path on its own.
+ */
+function rig(port: number, deadlineMs: number, replicas = 1, socketTimeoutMs = deadlineMs): Rig {
+  const client = new Redis(`redis://127.0.0.1:${port}`, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    socketTimeout: socketTimeoutMs,
+    retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+  });
+  client.on('error', () => {});
+  clients.push(client);
+  const metrics = new SidecarMetrics();
+  const limiter = new Limiter({
+    now: () => performance.now(),
+    log: pino({ level: 'silent' }),
+    metrics,
+    redis: {
+      client,
+      store: new RedisRateStore(client, keyOf),
+      failureMode: 'local-share',
+      deadlineMs,
+    },
+  });
+  limiter.setLiveReplicas(replicas);
+  const events = async (event: string) => {
+    const m = await metrics.limiterEvents.get();
+    return m.values.find((v) => v.labels['event'] === event)?.value ?? 0;
+  };
+  return { limiter, client, metrics, events };
+}
+
+const takeN = async (l: Limiter, tenant: string, rate: RateLimit, n: number) => {
+  let admitted = 0;
+  for (let i = 0; i < n; i++) if ((await l.take(tenant, rate)).allowed) admitted++;
+  return admitted;
+};
+
+describe('limiter accounting under a slow, paused or lost Redis', () => {
+  let redis: RedisServer;
+  let toxi: Toxiproxy;
+  let admin: Redis;
+  const debtMs = async (tenant: string) => {
+    const [[, t], [, time]] = (await admin.multi().hget(keyOf(tenant), 't').time().exec()) as [
+      [null, string | null],
+      [null, [string, string]],
+    ];
+    if (t === null) return 0;
+    return Number(t) - (Number(time[0]) * 1000 + Number(time[1]) / 1000);
+  };
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    toxi = await startToxiproxy();
+    admin = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    admin.on('error', () => {});
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.disconnect();
+    if (!redis.running()) await redis.start();
+    redis.resume();
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await toxi?.stop();
+    await redis?.stop();
+  });
+
+  it('refuses a request whose answer misses the deadline, and refunds the late admission', async () => {
+    const proxy = await toxi.proxy('late', redis.port);
+    // A Redis that answers, late: past the 300 ms deadline, within the 5 s socket timeout.
+    const r = rig(proxy.port, 300, 1, 5_000);
+    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const rate = { limit: 10, windowMs: 3_600_000, burst: 10 };
+    await proxy.add({ type: 'latency', attributes: { latency: 700 } });
+    const d = await r.limiter.take('late', rate);
+    expect(d).toMatchObject({ allowed: false, retryAfterMs: 1_000 });
+    expect(await r.events('deadline')).toBe(1);
+    await until(async () => (await r.events('refund')) === 1, 'the refund');
+    await until(async () => (await debtMs('late')) === 0, 'the refund to land');
+    await proxy.clear();
+    // Nothing was spent: the whole burst is still there.
+    expect(await takeN(r.limiter, 'late', rate, 12)).toBe(10);
+  });
+
+  it('refuses a call lost in flight instead of deciding it again locally', async () => {
+    // The socket timeout (300 ms) closes the connection before the deadline (5 s) passes.
+    const r = rig(redis.port, 5_000, 2, 300);
+    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const rate = { limit: 100, windowMs: 3_600_000, burst: 100 };
+    redis.pause();
+    // Sent to a Redis that will run it after SIGCONT: the socket timeout closes the connection.
+    const lost = await r.limiter.take('lost', rate);
+    expect(lost).toMatchObject({ allowed: false, retryAfterMs: 1_000 });
+    expect(await r.events('unknown')).toBe(1);
+    expect(r.limiter.mode()).toBe('local-share');
+    redis.resume();
+    await until(() => r.limiter.mode() === 'global', 'global mode again');
+    // Redis ran the lost call (it was in its socket buffer): counted there, admitted nowhere.
+    expect(await debtMs('lost')).toBeGreaterThan(0);
+  });
+
+  it('starts the local share from the last global state, then charges back what it admitted alone', async () => {
+    const r = rig(redis.port, 300, 2);
+    await until(() => r.limiter.mode() === 'global', 'global mode');
+    // 100 per day, burst 20: T = 864 s, so nothing refills during the test.
+    const rate = { limit: 100, windowMs: 86_400_000, burst: 20 };
+    expect(await takeN(r.limiter, 'seeded', rate, 6)).toBe(6);
+    redis.pause();
+    expect((await r.limiter.take('seeded', rate)).allowed).toBe(false); // no answer in time
+    await until(() => r.limiter.mode() === 'local-share', 'local-share mode');
+    // Its share of the burst is 10 minus its share of the 6 spent (3): 7, not a fresh 10.
+    expect(await takeN(r.limiter, 'seeded', rate, 12)).toBe(7);
+    expect(await r.events('seed')).toBeGreaterThan(0);
+    redis.resume();
+    await until(() => r.limiter.mode() === 'global', 'global mode again');
+    await until(async () => (await r.events('charge-back')) === 1, 'the charge-back');
+    // Redis holds the 6 it admitted, the lost call it ran after SIGCONT, and the 7 charged back:
+    // 14 of 20, less the few ms that passed — as if one global limiter had seen every request.
+    await until(async () => (await debtMs('seeded')) > 13.9 * 864_000, 'the charge to land');
+    expect(await debtMs('seeded')).toBeLessThanOrEqual(14 * 864_000);
+  });
+
+  it('charges a restarted, empty Redis with what the replicas admitted alone', async () => {
+    const r = rig(redis.port, 300, 2);
+    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const rate = { limit: 100, windowMs: 86_400_000, burst: 20 };
+    await redis.stop();
+    await until(() => r.limiter.mode() === 'local-share', 'local-share mode');
+    expect(await takeN(r.limiter, 'restarted', rate, 15)).toBe(10);
+    await redis.start();
+    await until(() => r.limiter.mode() === 'global', 'global mode again');
+    await until(async () => (await debtMs('restarted')) > 9.9 * 864_000, 'the charge-back');
+    // The tenant spent 10 of its 20 alone: Redis admits the other 10 and no fresh 20.
+    expect(await takeN(r.limiter, 'restarted', rate, 15)).toBe(10);
+  });
+});
