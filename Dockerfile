@@ -1,30 +1,41 @@
 # The one Sluice image: entrypoint is the `sluice` CLI (sidecar | operator | validate | …).
-# Build: docker build -t sluice:dev .   (not built on the dev machines: they have no Docker engine)
+#   docker build -t registry.example.com/sluice:0.1.0 .
+# Without Docker, `make image` builds the same image from Debian tools (umoci, skopeo,
+# debootstrap: test/harness/image/build-image.sh, docs/adr/0021-image-without-docker.md). Both
+# ship the same parts: Debian bookworm (minimal) with openssl, the official Node 24 binary, the
+# production dependencies from the lock file, and only the files the CLI loads
+# (test/harness/image/app-files.ts). Non-root (10001), and read-only at run time (the chart sets
+# readOnlyRootFilesystem; /var/lib/sluice and /tmp are volumes).
 
-# --- deps: production node_modules only, on the same Node as the runtime.
-FROM node:24.21.0-bookworm-slim AS deps
+# --- node: the official Node 24 build (the binary the `node` npm devDependency carries).
+FROM node:24.21.0-bookworm-slim AS node
+
+# --- deps: production node_modules only, from the lock file.
+FROM node AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The `node` devDependency pins Node 24 for development; the image already is Node 24.
-RUN npm install --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && rm -f node_modules/.package-lock.json \
+  && npm cache clean --force
 
-# --- runtime: sources run directly by Node 24 type stripping; no build step, no dev tools.
-FROM node:24.21.0-bookworm-slim
+# --- files: the CLI's module graph and the data it reads (app-files.ts), nothing else.
+FROM node AS files
+WORKDIR /src
+COPY . .
+RUN node test/harness/image/app-files.ts | xargs -I{} install -D -m 0644 {} /out/app/{}
+
+# --- runtime
+FROM debian:bookworm-slim
+# openssl: the operator issues its webhook certificates with it.
+RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/* \
+  && echo 'sluice:x:10001:' >>/etc/group \
+  && echo 'sluice:x:10001:10001:sluice:/var/lib/sluice:/usr/sbin/nologin' >>/etc/passwd \
+  && install -d -o 10001 -g 10001 /var/lib/sluice
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+COPY --from=deps /app/node_modules /app/node_modules
+COPY --from=files /out/app /app
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
-COPY policy ./policy
-COPY sidecar ./sidecar
-COPY operator ./operator
-COPY cli ./cli
-COPY crds ./crds
-COPY examples ./examples
-# openssl: the operator generates its webhook certificates with it.
-RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/* \
-  && groupadd --gid 10001 sluice && useradd --uid 10001 --gid sluice --no-create-home --shell /usr/sbin/nologin sluice \
-  && mkdir -p /var/lib/sluice && chown sluice:sluice /var/lib/sluice
 USER 10001:10001
-EXPOSE 8080 8081 8082 9090 9443
+EXPOSE 8080 8081 8082 9090 9091 9443
 ENTRYPOINT ["node", "/app/cli/sluice.ts"]
 CMD ["--help"]

@@ -11,10 +11,11 @@ demo: node-deps ## Run the standalone demo: fake RAG app + sidecar in file mode,
 	$(NPX) node test/demo/run-demo.ts
 
 .PHONY: test
-test: deps dev-up ## Install what is missing, start every service the tests need, run all tests
+test: deps dev-up ## Install what is missing, start every service the tests need, run all tests, then make e2e
 	rm -f .cache/faults/counts.jsonl
 	. $(DEV_ENV) && $(NPX) vitest run
 	$(NPX) node test/faults/summary.ts
+	@bash test/e2e/node.sh
 
 .PHONY: noisy-neighbor
 noisy-neighbor: node-deps ## Reproduce the noisy-neighbor incident locally; report in .cache/noisy-neighbor/ (QUICK=1: < 2 min)
@@ -80,9 +81,21 @@ test-integration: dev-up ## Run the integration tests against the dev control pl
 chart-check: deps dev-up ## helm lint --strict, render default + all toggles, kubectl apply --dry-run=server
 	@bash test/harness/chart-check.sh
 
+.PHONY: e2e
+e2e: deps ## The chart on a real single-node cluster built here (no Docker): helm install, injected app, faults; one JSON line
+	@bash test/e2e/node.sh
+
+.PHONY: e2e-clean
+e2e-clean: ## Remove what an interrupted `make e2e` left on this machine (processes, mounts, cgroups, iptables, sysctls)
+	@bash test/harness/node/cluster-down.sh
+
 .PHONY: e2e-kind
-e2e-kind: ## The chart on a kind cluster (needs Docker + kind; not run on the dev machines or CI)
+e2e-kind: ## The same journey on a kind cluster (needs Docker + kind; not run on the dev machines or CI)
 	@bash test/e2e/kind.sh
+
+.PHONY: image
+image: node-deps ## Build the image without Docker (umoci, skopeo, debootstrap) into .cache/image/sluice.oci.tar
+	@bash test/harness/image/build-image.sh product
 
 .PHONY: test-rules
 test-rules: deps ## promtool check + unit tests of the alert rules

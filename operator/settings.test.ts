@@ -28,10 +28,18 @@ describe('parseSettings', () => {
     [['--webhook-pod-failure', 'Maybe']],
     [['--lease-renew-ms', '20000']],
     [['--redis-url', 'http://x']],
+    [['--sidecar-pull-policy', 'Sometimes']],
     [['--redis-url', 'redis+sentinel://s1:26379']],
   ])('%j → SLUICE_CONFIG_INVALID', (args) => {
     expect(() => parseSettings(args, env)).toThrow(
       expect.objectContaining({ code: 'SLUICE_CONFIG_INVALID' }),
+    );
+  });
+
+  it('injects the sidecar with the image pull policy it is given (IfNotPresent by default)', () => {
+    expect(parseSettings([], env).sidecar.imagePullPolicy).toBe('IfNotPresent');
+    expect(parseSettings([], { ...env, SLUICE_SIDECAR_PULL_POLICY: 'Never' }).sidecar.imagePullPolicy).toBe(
+      'Never',
     );
   });
 

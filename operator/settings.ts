@@ -163,6 +163,7 @@ const F = {
   podFailure: def('podFailure', 'webhook-pod-failure', 'SLUICE_WEBHOOK_POD_FAILURE'),
   manageWebhooks: def('manageWebhooks', 'webhook-manage-configurations', 'SLUICE_WEBHOOK_MANAGE'),
   sidecarImage: def('sidecarImage', 'sidecar-image', 'SLUICE_SIDECAR_IMAGE'),
+  sidecarPullPolicy: def('sidecarPullPolicy', 'sidecar-pull-policy', 'SLUICE_SIDECAR_PULL_POLICY'),
   sidecarArgs: def('sidecarArgs', 'sidecar-args', 'SLUICE_SIDECAR_ARGS'),
   sidecarEnv: def('sidecarEnv', 'sidecar-env', 'SLUICE_SIDECAR_ENV'),
   sidecarNative: def('sidecarNative', 'sidecar-native', 'SLUICE_SIDECAR_NATIVE'),
@@ -201,6 +202,12 @@ export function parseSettings(args: string[], env: Source = process.env): Readon
     const raw = get(spec) ?? fallback;
     if (raw !== 'Ignore' && raw !== 'Fail')
       throw invalid(`--${spec.flag} must be Ignore or Fail (got ${JSON.stringify(raw)})`);
+    return raw;
+  };
+  const pullPolicy = (spec: Spec): SidecarInjection['imagePullPolicy'] => {
+    const raw = get(spec) ?? 'IfNotPresent';
+    if (raw !== 'Always' && raw !== 'IfNotPresent' && raw !== 'Never')
+      throw invalid(`--${spec.flag} must be Always, IfNotPresent or Never (got ${JSON.stringify(raw)})`);
     return raw;
   };
   const list = (spec: Spec) =>
@@ -280,7 +287,9 @@ export function parseSettings(args: string[], env: Source = process.env): Readon
     sidecar: {
       image: str(F.sidecarImage, 'ghcr.io/sluice-dev/sluice:0.1.0'),
       args: get(F.sidecarArgs)?.split(' ').filter(Boolean) ?? ['sidecar'],
-      imagePullPolicy: 'IfNotPresent',
+      // The chart passes its image.pullPolicy: an image loaded into the node (pullPolicy Never)
+      // must not be pulled for the sidecar either.
+      imagePullPolicy: pullPolicy(F.sidecarPullPolicy),
       resources: {
         requests: { cpu: str(F.sidecarCpu, '100m'), memory: str(F.sidecarMemory, '128Mi') },
         limits: { memory: str(F.sidecarMemory, '128Mi') },

@@ -5,3 +5,10 @@ ETCD_VERSION=3.6.4
 HELM_VERSION=3.22.0
 SLUICE_CACHE_DIR="${SLUICE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sluice}"
 TOXIPROXY_VERSION=2.5.0
+# The image's base root filesystem (test/harness/image/build-image.sh): Debian's minimal
+# variant plus openssl (the operator issues its webhook certificates with it), what the
+# Dockerfile's debian:bookworm-slim + `apt-get install openssl` gives. Bump the revision to
+# rebuild the cached tarball (e.g. for security updates).
+BASE_SUITE=bookworm
+BASE_PACKAGES=openssl
+BASE_REVISION=1

@@ -15,6 +15,7 @@ const root = new URL('../../', import.meta.url).pathname;
 interface Rule {
   apiGroups?: string[];
   resources?: string[];
+  resourceNames?: string[];
   verbs?: string[];
 }
 interface Doc {
@@ -29,10 +30,23 @@ const docsOf = (text: string) =>
     .filter(Boolean);
 const rulesOf = (docs: Doc[], kind: string) =>
   docs.filter((d) => d.kind === kind).flatMap((d) => d.rules ?? []);
+// Reading Secrets in general; a rule naming its Secrets (the webhook certificate) is not that.
 const readsSecrets = (r: Rule) =>
   (r.apiGroups ?? []).includes('') &&
   (r.resources ?? []).includes('secrets') &&
+  !r.resourceNames &&
   (r.verbs ?? []).some((v) => ['get', 'list', 'watch'].includes(v));
+// The Role in the operator's own namespace: create its webhook certificate Secret, then read and
+// rotate only that one (a scoped operator needs the read too: 403 and a crash loop without it).
+const WEBHOOK_CERT_RULES = [
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+  {
+    apiGroups: [''],
+    resources: ['secrets'],
+    resourceNames: ['sluice-webhook-cert'],
+    verbs: ['get', 'update'],
+  },
+];
 
 function noWildcards(docs: Doc[]) {
   for (const r of [...rulesOf(docs, 'ClusterRole'), ...rulesOf(docs, 'Role')]) {
@@ -56,9 +70,9 @@ describe('operator RBAC', () => {
     const docs = docsOf(readFileSync(`${root}operator/rbac/role.yaml`, 'utf8'));
     noWildcards(docs);
     expect(rulesOf(docs, 'ClusterRole').some(readsSecrets)).toBe(true);
-    // The Role in the operator's own namespace writes only its webhook certificate Secret.
-    for (const r of rulesOf(docs, 'Role').filter((x) => (x.resources ?? []).includes('secrets')))
-      expect(r.verbs).toEqual(['create', 'update']);
+    expect(rulesOf(docs, 'Role').filter((x) => (x.resources ?? []).includes('secrets'))).toEqual(
+      WEBHOOK_CERT_RULES,
+    );
   });
 
   it('chart: cluster-wide Secret access only without watchNamespaces', async () => {
@@ -90,5 +104,9 @@ describe('operator RBAC', () => {
     expect(rulesOf(scoped, 'ClusterRole').some(readsSecrets)).toBe(false);
     const roles = scoped.filter((d) => d.kind === 'Role' && (d.rules ?? []).some(readsSecrets));
     expect(roles.map((d) => d.metadata?.namespace).sort()).toEqual(['tenants-a', 'tenants-b']);
+    const own = scoped.filter((d) => d.kind === 'Role' && d.metadata?.namespace === 'sluice-system');
+    expect(own.flatMap((d) => d.rules ?? []).filter((r) => (r.resources ?? []).includes('secrets'))).toEqual(
+      WEBHOOK_CERT_RULES,
+    );
   }, 600_000);
 });
