@@ -39,7 +39,7 @@ await kubectl(['apply', '-f', `${root}crds/`]);
 await kubectl(['create', 'namespace', NS]);
 // Node flags for the operator process: by default the chart's operator.nodeOptions
 // (charts/sluice/values.yaml); OPERATOR_NODE_FLAGS='' measures Node's own defaults.
-const nodeFlags = (process.env['OPERATOR_NODE_FLAGS'] ?? '--max-semi-space-size=2 --heap-growing-percent=20')
+const nodeFlags = (process.env['OPERATOR_NODE_FLAGS'] ?? '--max-semi-space-size=2')
   .split(' ')
   .filter(Boolean);
 const child = spawn(
