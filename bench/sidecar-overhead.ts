@@ -8,6 +8,9 @@
  * (closed loop, 64 in flight) for the highest throughput. QUICK=1 shortens every phase.
  * The sidecar runs twice, with the egress listener on and off (`sluice_*`, `sluice_egress_off_*`).
  *
+ * SIDECAR_NODE_OPTIONS sets NODE_OPTIONS for the sidecar processes only, e.g. the chart's
+ * `sidecar.nodeOptions` (charts/sluice/values.yaml), to measure what the V8 settings save.
+ *
  * Besides latency and throughput, per process: CPU per request (user + system from /proc over
  * the saturation phase, divided by the 2xx answers — the figure that holds on a busy machine),
  * idle RSS (1 s after ready, before any request), peak RSS (VmHWM) and cold start (spawn to the
@@ -73,9 +76,10 @@ async function start(
   args: string[],
   ready: (p: NodeProcess) => string,
   isReady: (status: number) => boolean = (status) => status === 200,
+  env: Record<string, string> = {},
 ) {
   const t0 = performance.now();
-  const proc = await spawnNode(script, args);
+  const proc = await spawnNode(script, args, env);
   const url = ready(proc);
   for (;;) {
     const status = await fetch(url).then(
@@ -137,6 +141,8 @@ const sidecarArgs = (egress: 'on' | 'off') => [
 ];
 const sidecarReady = (p: NodeProcess) => `http://127.0.0.1:${ports(p).admin}/readyz`;
 const SIDECAR = new URL('../cli/sidecar-main.ts', import.meta.url);
+const SIDECAR_NODE_OPTIONS = process.env['SIDECAR_NODE_OPTIONS'] ?? '';
+const sidecarEnv: Record<string, string> = SIDECAR_NODE_OPTIONS ? { NODE_OPTIONS: SIDECAR_NODE_OPTIONS } : {};
 
 try {
   const direct = await measure(appUrl);
@@ -145,7 +151,7 @@ try {
   await bare.proc.stop();
   const sluice: Record<string, number | null> = {};
   for (const egress of ['on', 'off'] as const) {
-    const sidecar = await start(SIDECAR, sidecarArgs(egress), sidecarReady);
+    const sidecar = await start(SIDECAR, sidecarArgs(egress), sidecarReady, undefined, sidecarEnv);
     try {
       const m = await measure(`http://127.0.0.1:${ports(sidecar.proc).ingress}`, sidecar.proc);
       const name = egress === 'on' ? 'sluice' : 'sluice_egress_off';
@@ -162,6 +168,7 @@ try {
         [`${name}_rps_ratio`]: ratio(m.maxRps, bareResult.maxRps),
         [`${name}_added_p99_ratio`]: ratio(m.p99 - direct.p99, bareResult.p99 - direct.p99),
         [`${name}_idle_rss_ratio`]: ratio(sidecar.idleRssMb, bare.idleRssMb),
+        [`${name}_peak_rss_ratio`]: ratio(sidecar.proc.rssMb().peak, bareRss.peak),
       });
     } finally {
       await sidecar.proc.stop();
@@ -181,6 +188,7 @@ try {
       ...sluice,
       // Kept under its old name for comparison with earlier runs: the egress-on peak.
       sluice_rss_mb: sluice['sluice_peak_rss_mb'],
+      sluice_node_options: SIDECAR_NODE_OPTIONS,
       rate: RATE,
       quick: QUICK,
     })}\n`,

@@ -291,8 +291,8 @@ export function parseSettings(args: string[], env: Source = process.env): Readon
       // must not be pulled for the sidecar either.
       imagePullPolicy: pullPolicy(F.sidecarPullPolicy),
       resources: {
-        requests: { cpu: str(F.sidecarCpu, '100m'), memory: str(F.sidecarMemory, '128Mi') },
-        limits: { memory: str(F.sidecarMemory, '128Mi') },
+        requests: { cpu: str(F.sidecarCpu, '100m'), memory: str(F.sidecarMemory, '320Mi') },
+        limits: { memory: str(F.sidecarMemory, '320Mi') },
       },
       env: sidecarEnv,
       native: bool(F.sidecarNative, true),

@@ -4,8 +4,8 @@
  * computes it in file mode), and carrying a content version so every copy can be compared.
  */
 import { createHash } from 'node:crypto';
-import type { FallbackTrigger, ModelRef, TenantPolicySpec } from './schema/tenant-policy.ts';
-import { FALLBACK_TRIGGERS } from './schema/tenant-policy.ts';
+import { FALLBACK_TRIGGERS, type FallbackTrigger } from './fallback-triggers.ts';
+import type { ModelRef, TenantPolicySpec } from './schema/tenant-policy.ts';
 import { type BudgetPeriod, TIER_DEFAULTS, type Tier } from './tiers.ts';
 
 export interface EffectiveModel {

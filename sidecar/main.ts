@@ -11,14 +11,13 @@ import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Pool } from 'undici';
 import { redisKeys } from '../policy/wire.ts';
-import { FileSource } from './config/file-source.ts';
+import type { FileSource } from './config/file-source.ts';
 import { addEgressLazyLoad, lazyLoadPlugin } from './config/lazy-load.ts';
 import { PolicySet } from './config/policy-set.ts';
 import { createRedisClient } from './config/redis-client.ts';
 import { RedisSource } from './config/redis-source.ts';
 import { ServedReport } from './config/served-report.ts';
 import type { Settings } from './config/settings.ts';
-import { buildEgressApp } from './egress/app.ts';
 import { GuardRegistry } from './guard/guard.ts';
 import { noBodyParserPlugin } from './ingress/body.ts';
 import { sendError } from './ingress/context.ts';
@@ -30,6 +29,7 @@ import { rateLimitPlugin } from './ingress/rate-limit.ts';
 import { requestTargetPlugin } from './ingress/request-target.ts';
 import { defaultScreenerFactory, TenantScreeners } from './ingress/screening.ts';
 import { tenantAuthPlugin } from './ingress/tenant-auth.ts';
+import { lazySchemaCompilers } from './lazy-compilers.ts';
 import { Limiter } from './limiter/limiter.ts';
 import { RedisRateStore } from './limiter/redis-store.ts';
 import { SidecarMetrics } from './metrics.ts';
@@ -152,6 +152,8 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     });
   } else {
     limiter = new Limiter({ now: monotonic, log, metrics });
+    // Loaded only in file mode: it brings YAML, the schema library and CEL (docs/adr/0028).
+    const { FileSource } = await import('./config/file-source.ts');
     fileSource = new FileSource({
       path: settings.policies!,
       set: policies,
@@ -178,6 +180,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     reservedSeats: Math.floor((settings.maxConcurrency * settings.reservedSharePercent) / 100),
   });
   const ingress = Fastify({
+    schemaController: lazySchemaCompilers,
     loggerInstance: log,
     // No per-request log lines by default: at thousands of req/s they would be the hot path.
     logController: new LogController({ disableRequestLogging: true }),
@@ -240,7 +243,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   });
 
   // --- metrics and admin ---
-  const metricsApp = Fastify({ logger: false });
+  const metricsApp = Fastify({ logger: false, schemaController: lazySchemaCompilers });
   metricsApp.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -248,10 +251,11 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   const admin = adminApp(policies, limiter, redisSource);
 
   // --- egress: the app's LLM calls, on loopback only (the tenant comes from x-sluice-tenant,
-  // which only this pod's ingress can have set: docs/security.md) ---
+  // which only this pod's ingress can have set: docs/security.md). Its modules load only when it
+  // is on (docs/adr/0028) ---
   const egress =
     settings.egress === 'on'
-      ? await buildEgressApp({
+      ? await (await import('./egress/app.ts')).buildEgressApp({
           policies,
           redis: redisClient,
           registry: metrics.registry,
@@ -302,7 +306,7 @@ interface Listenable {
 }
 
 function adminApp(policies: PolicySet, limiter: Limiter, source?: RedisSource): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, schemaController: lazySchemaCompilers });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!policies.ready()) return sendError(reply, 'SLUICE_NOT_READY');

@@ -23,9 +23,15 @@ export function processCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC;
 }
 
-export async function spawnNode(script: URL, args: string[] = []): Promise<NodeProcess> {
+/** `env` is added to this process's environment for the child (e.g. NODE_OPTIONS). */
+export async function spawnNode(
+  script: URL,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<NodeProcess> {
   const child = spawn(process.execPath, [fileURLToPath(script), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stderr!.on('data', (c) => (output = (output + c).slice(-10_000)));

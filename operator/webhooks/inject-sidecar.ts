@@ -14,6 +14,14 @@ export const INJECTED_LABEL = 'sluice.dev/injected';
 export const STATE_VOLUME = 'sluice-state';
 export const STATE_DIR = '/var/lib/sluice';
 export const PORTS = { ingress: 8080, metrics: 9090, health: 8082 } as const;
+/**
+ * NODE_OPTIONS of the sidecar container unless the operator's --sidecar-env sets its own (the
+ * chart does, from sidecar.nodeOptions, with this value by default): a 2 MB semi-space instead
+ * of Node's 16 MB (x2 spaces, grown at start: most of an idle sidecar's heap), and an old space
+ * of half the container's memory limit, which Node reads from the cgroup. Measured in
+ * docs/performance.md; docs/adr/0028-lean-data-plane.md.
+ */
+export const SIDECAR_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size-percentage=50';
 
 interface Meta {
   labels?: Record<string, string>;
@@ -63,6 +71,7 @@ export function sidecarContainer(settings: SidecarInjection, native: boolean): R
     env: [
       { name: 'SLUICE_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'SLUICE_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      ...('NODE_OPTIONS' in settings.env ? [] : [{ name: 'NODE_OPTIONS', value: SIDECAR_NODE_OPTIONS }]),
       ...Object.entries(settings.env).map(([name, value]) => ({ name, value })),
     ],
     startupProbe: probe('/healthz', 30),

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { parseSettings } from '../settings.ts';
-import { injectionPatch, SIDECAR_NAME } from './inject-sidecar.ts';
+import { injectionPatch, SIDECAR_NAME, SIDECAR_NODE_OPTIONS } from './inject-sidecar.ts';
 import { validatePolicyAdmission } from './validate-policy.ts';
 
 const settings = parseSettings([], { REDIS_URL: 'redis://x', DATABASE_URL: 'postgres://x/y' });
@@ -50,6 +52,35 @@ describe('injectionPatch', () => {
   it('never injects twice', () => {
     const p = pod({ 'sluice.dev/inject': 'true' }, [{ name: SIDECAR_NAME }]);
     expect(injectionPatch(p, undefined, settings.sidecar)).toBeNull();
+  });
+
+  describe('NODE_OPTIONS of the sidecar (docs/adr/0028-lean-data-plane.md)', () => {
+    const env = (sidecarEnv?: string) => {
+      const parsed = parseSettings(sidecarEnv === undefined ? [] : ['--sidecar-env', sidecarEnv], {
+        REDIS_URL: 'redis://x',
+        DATABASE_URL: 'postgres://x/y',
+      });
+      const ops = injectionPatch(pod({ 'sluice.dev/inject': 'true' }), undefined, parsed.sidecar)!;
+      // No init containers yet: the patch adds the list holding the sidecar.
+      const [c] = ops[0]!.value as { env: { name: string; value?: string }[] }[];
+      return c!.env.filter((e) => e.name === 'NODE_OPTIONS').map((e) => e.value);
+    };
+
+    it.each([
+      ['no --sidecar-env', undefined, [SIDECAR_NODE_OPTIONS]],
+      ['other variables only', 'SLUICE_REDIS_PREFIX=x:', [SIDECAR_NODE_OPTIONS]],
+      ['its own NODE_OPTIONS', 'NODE_OPTIONS=--max-semi-space-size=4', ['--max-semi-space-size=4']],
+      ['an empty NODE_OPTIONS (Node defaults)', 'SLUICE_REDIS_PREFIX=x:,NODE_OPTIONS=', ['']],
+    ])('%s: exactly one NODE_OPTIONS', (_name, sidecarEnv, expected) => {
+      expect(env(sidecarEnv)).toEqual(expected);
+    });
+
+    it("the chart's default is the webhook's default", () => {
+      const values = parseYaml(
+        readFileSync(new URL('../../charts/sluice/values.yaml', import.meta.url), 'utf8'),
+      );
+      expect(values.sidecar.nodeOptions).toBe(SIDECAR_NODE_OPTIONS);
+    });
   });
 
   it('falls back to a regular container when native sidecars are off', () => {

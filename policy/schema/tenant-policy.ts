@@ -11,6 +11,7 @@
  * tier defaults fill gaps in the effective policy), validation lives in the schema.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { FALLBACK_TRIGGERS, type FallbackTrigger } from '../fallback-triggers.ts';
 import { HARD_LIMITS, TIER_DEFAULTS, TIERS } from '../tiers.ts';
 
 export const GROUP = 'sluice.dev';
@@ -60,8 +61,6 @@ const ModelRef = Type.Object(
   },
   { additionalProperties: false, description: 'One LLM: which provider serves it, its id and its price.' },
 );
-
-const FALLBACK_TRIGGERS = ['connection-error', 'timeout', 'rate-limited', 'server-error'] as const;
 
 const Models = Type.Object(
   {
@@ -628,8 +627,7 @@ export type TenantPolicySpec = Static<typeof TenantPolicySpec>;
 export type TenantPolicyStatus = Static<typeof TenantPolicyStatus>;
 export type ModelRef = Static<typeof ModelRef>;
 export type PromptTemplate = Static<typeof PromptTemplate>;
-export type FallbackTrigger = (typeof FALLBACK_TRIGGERS)[number];
-export { FALLBACK_TRIGGERS };
+export { FALLBACK_TRIGGERS, type FallbackTrigger };
 
 export interface ObjectMeta {
   name: string;

@@ -10,6 +10,7 @@ import type pino from 'pino';
 import type prom from 'prom-client';
 import { SluiceError } from '../../policy/errors.ts';
 import type { PolicyView } from '../config/policy-view.ts';
+import { lazySchemaCompilers } from '../lazy-compilers.ts';
 import { answerClientError, answerConnect } from '../request/client-error.ts';
 import { toSluiceError } from '../request/errors.ts';
 import { classifyBody } from '../request/media-type.ts';
@@ -69,6 +70,7 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.settings.bodyLimit,
     clientErrorHandler: answerClientError,
+    schemaController: lazySchemaCompilers,
   }) as unknown as FastifyInstance;
   app.server.on('connect', answerConnect);
   // Bodies are read by the strict reader (sidecar/request/strict-json.ts): a duplicate key, a
