@@ -125,7 +125,7 @@ describe('shadow mode per policy (no --shadow)', () => {
         shadowed: tenant(
           'shadowed',
           'k-shadowed',
-          `  limits:\n    ${RATE}, mode: shadow }\n    tokens: { limit: 50, period: day, mode: shadow }\n  screening: { mode: shadow }`,
+          `  limits:\n    ${RATE}, mode: shadow }\n    tokens: { limit: 50, period: day, mode: shadow }\n  screening: { mode: shadow }\n  promptTemplates: [{ name: ask, template: 'Answer: {{query}}' }]`,
         ),
         screened: tenant('screened', 'k-screened', ''),
         enforced: tenant(
@@ -216,6 +216,16 @@ describe('shadow mode per policy (no --shadow)', () => {
     expect((refused as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
       code: 'SLUICE_BUDGET_EXHAUSTED',
     });
+  });
+  it('egress template screening in shadow renders an injected variable and marks prompt-rejected', async () => {
+    const res = await fetch(`${rig.egress}/chat/completions`, {
+      method: 'POST',
+      headers: { 'x-sluice-tenant': 'shadowed', 'content-type': 'application/json' },
+      body: JSON.stringify({ sluice: { template: 'ask', variables: { query: INJECTION } } }),
+    });
+    await res.arrayBuffer();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('sluice-shadow')?.split(', ')).toContain('prompt-rejected');
   });
 });
 
