@@ -98,7 +98,7 @@ describe('Postgres outage', () => {
       return t !== null && decodeRecord(t).policy.suspended;
     });
     await eventually(async () => (await degraded()) === 'True', 30_000, 200);
-    expect(await redis.llen(`${PREFIX}operator:outbox`)).toBeGreaterThan(0);
+    expect(await redis.llen(keys.outbox)).toBeGreaterThan(0);
     await server.start();
     await eventually(async () => (await degraded()) === 'False', 60_000, 300);
     const c = new pg.Client({ connectionString: server.url });
@@ -108,6 +108,6 @@ describe('Postgres outage', () => {
     ]);
     await c.end();
     expect(rows.map((r) => r.action)).toEqual(['created', 'updated', 'suspended']);
-    expect(await redis.llen(`${PREFIX}operator:outbox`)).toBe(0);
+    expect(await redis.llen(keys.outbox)).toBe(0);
   });
 });

@@ -4,13 +4,14 @@
  */
 import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { redisKeys } from '../../policy/wire.ts';
 
-/** Sum of every usage hash field under `prefix` ({p}usage:{day}:{tenant}). */
+/** Sum of every usage hash field under `prefix` ({p}{tenant}:usage:{day}, policy/wire.ts). */
 export async function redisUsageTotal(redis: Redis, prefix: string): Promise<number> {
   let total = 0;
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}usage:*`, 'COUNT', 500);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', redisKeys(prefix).usagePattern, 'COUNT', 500);
     cursor = next;
     for (const key of keys) for (const v of Object.values(await redis.hgetall(key))) total += Number(v);
   } while (cursor !== '0');

@@ -120,6 +120,6 @@ spec: { tenantId: ${TENANT}, tier: free }
     expect(finalRows).toEqual(expected);
     expect(usage).toBe(usageAdded);
     expect(finalUsage).toBe(await redisUsageTotal(redis, PREFIX));
-    expect(await redis.llen(`${PREFIX}operator:outbox`)).toBe(0);
+    expect(await redis.llen(keys.outbox)).toBe(0);
   });
 });

@@ -69,7 +69,7 @@ describe('fault: Redis slow and half-open under load', () => {
     return Number(hash['openai/gpt-4|requests'] ?? 0);
   };
   const answered = () => llm.requests.filter((r) => r.path === '/v1/chat/completions').length;
-  const held = async () => Number((await client.hget(`${prefix}budget:slow-a:held`, 't')) ?? 0);
+  const held = async () => Number((await client.hget(keys.budgetHeld('slow-a'), 't')) ?? 0);
 
   beforeAll(async () => {
     redis = await startRedisServer();

@@ -16,6 +16,7 @@ import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
 import { validateTenantPolicy } from '../../policy/schema/validate.ts';
+import { redisKeys } from '../../policy/wire.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
@@ -92,7 +93,7 @@ describe('stores, webhook TLS and admission under fuzz', () => {
     );
     await eventually(async () => op.isLeader());
     expect((await kubectl(['apply', '-n', NS, '-f', `${root}examples/tenants/`])).code).toBe(0);
-    await eventually(async () => (await redis.hlen(`${PREFIX}policies`)) === 5, 60_000);
+    await eventually(async () => (await redis.hlen(redisKeys(PREFIX).policyIndex)) === 5, 60_000);
     // A sidecar in Redis mode serves the tenants, so its caches and counters are in Redis too.
     app = await startRagApp();
     sidecar = await startSidecar(
