@@ -45,6 +45,7 @@ describe('computeEffectivePolicy', () => {
   it('screens at medium sensitivity with no guard unless the spec says otherwise', () => {
     expect(computeEffectivePolicy(free, NOW).screening).toEqual({
       mode: 'reject',
+      modeDefaulted: true,
       denyPhrases: [],
       sensitivity: 'medium',
       guard: null,

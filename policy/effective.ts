@@ -44,16 +44,20 @@ export interface EffectivePolicy {
     /** JSON Pointers where top_k is capped; absent = anywhere in the body. */
     topKPaths?: string[];
   };
+  /** `mode` of a limit: absent = the spec left it unset, the sidecar's --shadow decides
+   *  (policy/shadow.ts, docs/adr/0027-shadow-mode.md). */
   limits: {
-    requests: { limit: number; windowMs: number; burst: number };
-    tokens: { limit: number; period: BudgetPeriod };
-    cost: { limitUsd: number; period: BudgetPeriod };
+    requests: { limit: number; windowMs: number; burst: number; mode?: LimitMode };
+    tokens: { limit: number; period: BudgetPeriod; mode?: LimitMode };
+    cost: { limitUsd: number; period: BudgetPeriod; mode?: LimitMode };
     maxConcurrency: number;
     budgetAction: 'reject' | 'downgrade';
   };
   queue: { weight: number; maxDepth: number; timeoutMs: number };
   screening: {
-    mode: 'reject' | 'flag' | 'off';
+    mode: 'reject' | 'flag' | 'shadow' | 'off';
+    /** True when the spec left mode unset ("reject" by default): the sidecar's --shadow makes it shadow. */
+    modeDefaulted?: true;
     denyPhrases: string[];
     /** Ingress fields screened besides the sidecar's --query-field; absent = none. */
     fields?: string[];
@@ -74,6 +78,8 @@ export interface EffectivePolicy {
   /** Content version: a hash of everything above. Same input and time window → same version. */
   version: string;
 }
+
+export type LimitMode = 'enforce' | 'shadow';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -139,16 +145,23 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
       ...(spec.parameterCaps?.topKPaths ? { topKPaths: [...spec.parameterCaps.topKPaths] } : {}),
     },
     limits: {
-      requests: { limit: scale(requestLimit), windowMs, burst: scale(burst) },
+      requests: {
+        limit: scale(requestLimit),
+        windowMs,
+        burst: scale(burst),
+        ...modeOf(spec.limits?.requests?.mode),
+      },
       tokens: {
         limit: scale(spec.limits?.tokens?.limit ?? tier.tokens.limit),
         period: spec.limits?.tokens?.period ?? tier.tokens.period,
+        ...modeOf(spec.limits?.tokens?.mode),
       },
       cost: {
         limitUsd: roundUsd(
           (spec.limits?.cost ? Number(spec.limits.cost.limitUsd) : tier.cost.limitUsd) * factor,
         ),
         period: spec.limits?.cost?.period ?? tier.cost.period,
+        ...modeOf(spec.limits?.cost?.mode),
       },
       maxConcurrency: scale(spec.limits?.maxConcurrency ?? tier.maxConcurrency),
       budgetAction: spec.limits?.budgetAction ?? 'reject',
@@ -160,6 +173,7 @@ export function computeEffectivePolicy(spec: TenantPolicySpec, now: Date): Effec
     },
     screening: {
       mode: spec.screening?.mode ?? 'reject',
+      ...(spec.screening?.mode ? {} : { modeDefaulted: true as const }),
       denyPhrases: [...(spec.screening?.denyPhrases ?? [])],
       ...(spec.screening?.fields ? { fields: [...spec.screening.fields] } : {}),
       ...(spec.screening?.variables ? { variables: [...spec.screening.variables] } : {}),
@@ -207,6 +221,11 @@ export function effectiveSummary(policy: EffectivePolicy) {
     ...(policy.override ? { overrideActiveUntil: policy.override.expiresAt } : {}),
     version: policy.version,
   };
+}
+
+/** A limit's mode, present only when the spec sets it (unset leaves the version unchanged). */
+function modeOf(mode: LimitMode | undefined): { mode?: LimitMode } {
+  return mode ? { mode } : {};
 }
 
 function model(ref: ModelRef): EffectiveModel {

@@ -167,7 +167,7 @@ export interface ReplicaInfo {
 }
 
 /** Per-tenant counters in {p}activity:{minute}; the field is "{tenant}|{metric}". */
-export const ACTIVITY_METRICS = ['requests', 'rejected', 'tokens', 'cost_micro_usd'] as const;
+export const ACTIVITY_METRICS = ['requests', 'rejected', 'tokens', 'cost_micro_usd', 'shadow'] as const;
 export type ActivityMetric = (typeof ACTIVITY_METRICS)[number];
 
 /** Activity hashes per minute, each its own hash tag (slot): the write load spreads over the masters. */

@@ -223,13 +223,13 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   // First sight of a key (Redis mode) after the target checks, before identity (docs/adr/0025).
   if (redisSource) await ingress.register(lazyLoadPlugin, { policies, source: redisSource });
   await ingress.register(tenantAuthPlugin, { policies, metrics, now: monotonic });
-  await ingress.register(rateLimitPlugin, { limiter, metrics });
+  await ingress.register(rateLimitPlugin, { limiter, metrics, shadow: settings.shadow });
   await ingress.register(integrityPlugin, {
     bodyLimitBytes: settings.bodyLimitBytes,
     jsonMaxDepth: settings.jsonMaxDepth,
     capFields: settings.capFields,
     queryField: settings.queryField,
-    screeners: new TenantScreeners(defaultScreenerFactory, metrics, guards),
+    screeners: new TenantScreeners(defaultScreenerFactory, metrics, guards, settings.shadow),
     metrics,
   });
   await ingress.register(fairQueuePlugin, { queue, metrics, now: monotonic });
@@ -264,6 +264,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
           settings: settings.egressSettings,
           stateDir: settings.stateDir,
           jsonMaxDepth: settings.jsonMaxDepth,
+          shadow: settings.shadow,
         })
       : null;
   if (egress && redisSource) addEgressLazyLoad(egress, { policies, source: redisSource });

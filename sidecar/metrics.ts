@@ -6,6 +6,18 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** sluice_shadow_decisions_total: created once per registry, shared by the ingress and the egress. */
+export function shadowDecisionsCounter(registry: Registry): Counter<'tenant' | 'reason'> {
+  const existing = registry.getSingleMetric('sluice_shadow_decisions_total');
+  if (existing) return existing as Counter<'tenant' | 'reason'>;
+  return new Counter({
+    name: 'sluice_shadow_decisions_total',
+    help: 'Requests a limit in shadow mode would have refused and let pass, by reason (rate-limited, budget-exhausted, budget-pending, prompt-rejected; docs/adr/0027-shadow-mode.md).',
+    labelNames: ['tenant', 'reason'],
+    registers: [registry],
+  });
+}
+
 export type Outcome = 'admitted' | 'rejected' | 'upstream_error';
 
 const LIMITER_MODES = ['global', 'local-share', 'open', 'closed', 'memory'] as const;
@@ -28,6 +40,7 @@ export class SidecarMetrics {
   readonly inFlight: Gauge;
   readonly denyCacheHits: Counter;
   readonly limiterEvents: Counter<'event'>;
+  readonly shadowDecisions: Counter<'tenant' | 'reason'>;
   private readonly children = new Map<string, { inc(): void }>();
   private readonly versions = new Map<string, string>();
   private lastSyncAt: number | null = null;
@@ -133,6 +146,18 @@ export class SidecarMetrics {
       labelNames: ['event'],
       registers,
     });
+    this.shadowDecisions = shadowDecisionsCounter(this.registry);
+  }
+
+  /** Counts a refusal a shadowed limit let pass (cached child). */
+  shadow(tenant: string, reason: string): void {
+    const key = `s\0${tenant}\0${reason}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = this.shadowDecisions.labels(tenant, reason);
+      this.children.set(key, child);
+    }
+    child.inc();
   }
 
   /** Counts a request outcome (cached child). */

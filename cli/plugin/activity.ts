@@ -3,7 +3,7 @@
  * minutes: the per-minute activity hashes the sidecars write to Redis
  * (sidecar/config/served-report.ts), or the same counters through the Prometheus HTTP API.
  *
- * The seam for more measures (shadow decisions, docs/adr/0023): one entry in ACTIVITY_MEASURES
+ * The seam for more measures (docs/adr/0023; shadow decisions came this way): one entry in ACTIVITY_MEASURES
  * names the Redis metric and the PromQL for it; the table, sorting and JSON follow from it.
  */
 import { SluiceError } from '../../policy/errors.ts';
@@ -12,7 +12,7 @@ import { type RedisView, redisNow } from './stores.ts';
 
 export interface Measure {
   /** Key in TenantActivity and in --sort-by. */
-  key: 'requests' | 'rejected' | 'tokens' | 'cost';
+  key: 'requests' | 'rejected' | 'tokens' | 'cost' | 'shadow';
   /** The sidecars' activity field (policy/wire.ts ACTIVITY_METRICS). */
   redisMetric: ActivityMetric;
   /** PromQL over the window `[${minutes}m]`, by tenant, in the same unit as the Redis metric. */
@@ -40,6 +40,12 @@ export const ACTIVITY_MEASURES: readonly Measure[] = [
     redisMetric: 'cost_micro_usd',
     promql: (m) => `sum by (tenant) (increase(sluice_egress_cost_usd_total[${m}m])) * 1000000`,
   },
+  {
+    // What shadowed limits would have refused (docs/adr/0027-shadow-mode.md).
+    key: 'shadow',
+    redisMetric: 'shadow',
+    promql: (m) => `sum by (tenant) (increase(sluice_shadow_decisions_total[${m}m]))`,
+  },
 ];
 
 export type TenantActivity = { tenantId: string } & Record<Measure['key'], number>;
@@ -55,7 +61,7 @@ export interface ActivityWindow {
 function rowOf(tenants: Map<string, TenantActivity>, tenantId: string): TenantActivity {
   let row = tenants.get(tenantId);
   if (!row) {
-    row = { tenantId, requests: 0, rejected: 0, tokens: 0, cost: 0 };
+    row = { tenantId, requests: 0, rejected: 0, tokens: 0, cost: 0, shadow: 0 };
     tenants.set(tenantId, row);
   }
   return row;

@@ -471,6 +471,46 @@ describe('status, top and usage', () => {
     );
   });
 
+  it('top --shadow ranks the tenant whose limit is in shadow by what it would have had refused', async () => {
+    const created = await sluice(['create', 'tenant', 'dryrun', '--tier', 'free', '-n', ns]);
+    expect(created.code).toBe(0);
+    const key = /API key \(shown once; store it now\): (\S+)/.exec(created.stdout)![1]!;
+    const patch = { spec: { limits: { requests: { limit: 2, window: '1h', burst: 2, mode: 'shadow' } } } };
+    const patched = await kubectl([
+      'patch',
+      'tenantpolicy',
+      'dryrun',
+      '-n',
+      ns,
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify(patch),
+    ]);
+    expect(patched.code).toBe(0);
+    // The sidecar serves the version with the shadow limit before the flood.
+    await eventually(async () => {
+      const policy = await getPolicy('dryrun');
+      const version = policy.spec.limits?.requests?.mode === 'shadow' && policy.status?.effective?.version;
+      return version && (await stack.served('dryrun')) === version ? version : null;
+    });
+    for (let i = 0; i < 10; i++) expect(await stack.ask(key)).toBe(200); // never a 429
+    const doc = await eventually(
+      async () => {
+        const r = await sluice(['top', '--shadow', '-o', 'json']);
+        const d = JSON.parse(r.stdout);
+        return d.items[0]?.tenantId === 'dryrun' && d.items[0].shadow >= 8 ? d : null;
+      },
+      20_000,
+      500,
+    );
+    expect(doc.sortBy).toBe('shadow');
+    expect(doc.items[0].rejected).toBe(0);
+    const table = await sluice(['top', '--shadow']);
+    expect(table.stdout).toMatch(/^Tenants by shadow/);
+    expect(table.stdout).toMatch(/\ndryrun +\S+ +\S+ +0 +\S+ +\d+ /);
+  });
+
   it('top --prometheus reads the same counters from a real Prometheus', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-top-prom-'));
     const port = await freePort();

@@ -196,6 +196,14 @@ const period = (what: string) =>
     { description: `Budget period for ${what}: "day" or "month" (calendar, UTC).` },
   );
 
+/** Shadow mode of one refusing limit (docs/adr/0027-shadow-mode.md). */
+const limitMode = (what: string) =>
+  Type.Optional(
+    Type.Union([Type.Literal('enforce'), Type.Literal('shadow')], {
+      description: `enforce refuses once ${what} is used up (429); shadow counts exactly the same but lets the request pass, marked sluice-shadow and counted in sluice_shadow_decisions_total. Unset: the sidecar's --shadow default (enforce unless --shadow is on).`,
+    }),
+  );
+
 const Limits = Type.Object(
   {
     requests: Type.Optional(
@@ -219,6 +227,7 @@ const Limits = Type.Object(
                 'Requests that may arrive back to back before pacing applies (GCRA burst). Default: the tier ratio; at most limit.',
             }),
           ),
+          mode: limitMode('the request rate'),
         },
         {
           additionalProperties: false,
@@ -240,6 +249,7 @@ const Limits = Type.Object(
             description: 'LLM tokens (prompt + completion) per period.',
           }),
           period: period('tokens'),
+          mode: limitMode('the token budget'),
         },
         { additionalProperties: false, description: 'LLM token budget.' },
       ),
@@ -249,6 +259,7 @@ const Limits = Type.Object(
         {
           limitUsd: decimal('Largest LLM spend per period, in US dollars.'),
           period: period('cost'),
+          mode: limitMode('the cost budget'),
         },
         { additionalProperties: false, description: "LLM cost budget, priced with the models' prices." },
       ),
@@ -397,10 +408,13 @@ export const TenantPolicySpec = Type.Object(
       Type.Object(
         {
           mode: Type.Optional(
-            Type.Union([Type.Literal('reject'), Type.Literal('flag'), Type.Literal('off')], {
-              description:
-                'Prompt screening: reject (400 SLUICE_PROMPT_REJECTED, the default), flag (admit and count), or off.',
-            }),
+            Type.Union(
+              [Type.Literal('reject'), Type.Literal('flag'), Type.Literal('shadow'), Type.Literal('off')],
+              {
+                description:
+                  "Prompt screening: reject (400 SLUICE_PROMPT_REJECTED, the default), flag (admit and count), shadow (admit, answer with sluice-shadow: prompt-rejected and count in sluice_shadow_decisions_total: a rollout's dry run), or off. Unset under the sidecar's --shadow: shadow; an explicit reject always rejects.",
+              },
+            ),
           ),
           denyPhrases: Type.Optional(
             Type.Array(Type.String({ minLength: 2, maxLength: 200 }), {

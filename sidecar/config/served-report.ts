@@ -64,6 +64,8 @@ const COUNTERS: { name: string; metric: ActivityMetric; scale: number; match?: R
   { name: 'sluice_requests_total', metric: 'rejected', scale: 1, match: { outcome: 'rejected' } },
   { name: 'sluice_egress_tokens_total', metric: 'tokens', scale: 1 },
   { name: 'sluice_egress_cost_usd_total', metric: 'cost_micro_usd', scale: 1_000_000 },
+  // Refusals a shadowed limit let pass (docs/adr/0027-shadow-mode.md), ingress and egress alike.
+  { name: 'sluice_shadow_decisions_total', metric: 'shadow', scale: 1 },
 ];
 
 export interface ServedReportOptions {

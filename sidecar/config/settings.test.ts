@@ -23,7 +23,34 @@ describe('loadSettings', () => {
     [[]],
     [['--policies', 'x', '--no-such-flag', '1']],
     [['--policies', 'x', '--port', '9000', '--metrics-port', '9000']],
+    [['--policies', 'x', '--shadow=yes']],
+    [['--policies', 'x', '--shadow', 'true']],
   ])('stops start-up on %j with SLUICE_CONFIG_INVALID', (args) => {
     expect(() => loadSettings(args, {})).toThrow(expect.objectContaining({ code: 'SLUICE_CONFIG_INVALID' }));
+  });
+
+  it.each([
+    // args, SLUICE_SHADOW, shadow
+    [[], undefined, false],
+    [['--shadow'], undefined, true],
+    [[], 'true', true],
+    [[], 'on', true],
+    [[], '1', true],
+    [[], 'false', false],
+    [[], 'off', false],
+    [['--no-shadow'], 'true', false],
+    [['--shadow'], 'false', true],
+  ] as const)('--shadow %j with SLUICE_SHADOW=%s → %s', (args, env, shadow) => {
+    const s = loadSettings(['--policies', 'x', ...args], env === undefined ? {} : { SLUICE_SHADOW: env });
+    expect(s.shadow).toBe(shadow);
+  });
+
+  it('refuses a SLUICE_SHADOW that is not a boolean, naming the variable', () => {
+    expect(() => loadSettings(['--policies', 'x'], { SLUICE_SHADOW: 'maybe' })).toThrow(
+      expect.objectContaining({
+        code: 'SLUICE_CONFIG_INVALID',
+        detail: expect.stringContaining('SLUICE_SHADOW'),
+      }),
+    );
   });
 });

@@ -87,6 +87,10 @@ export interface Settings {
   readonly providers: readonly string[];
   /** Default prices, repeatable: provider/model=<in>,<out> USD per 1k tokens (policy prices win). */
   readonly prices: readonly string[];
+  /** Shadow mode for every limit a policy leaves unset (docs/adr/0027-shadow-mode.md): the
+   *  limiter, budgets and screening decide as usual, but a refusal lets the request pass with
+   *  sluice-shadow. A policy's explicit enforce still refuses. For a first rollout on live traffic. */
+  readonly shadow: boolean;
   /** The parsed egress settings (providers with their keys read, breaker, prices). */
   readonly egressSettings: EgressSettings;
 }
@@ -94,7 +98,8 @@ export interface Settings {
 interface Spec {
   flag: string;
   /** multi: a repeatable flag; in the environment, values separated by ";". */
-  kind: 'string' | 'int' | 'list' | 'enum' | 'multi';
+  /** bool: `--shadow` true, `--no-shadow` false; in the environment true|false|1|0|on|off. */
+  kind: 'string' | 'int' | 'list' | 'enum' | 'multi' | 'bool';
   values?: readonly string[];
   min?: number;
   max?: number;
@@ -138,6 +143,7 @@ const SPECS: Record<Exclude<keyof Settings, 'egressSettings'>, Spec> = {
   egressPort: { flag: 'egress-port', kind: 'int', min: 0, max: 65_535 },
   providers: { flag: 'provider', kind: 'multi' },
   prices: { flag: 'price', kind: 'multi' },
+  shadow: { flag: 'shadow', kind: 'bool' },
 };
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
@@ -184,6 +190,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   egressPort: 8081,
   providers: Object.freeze([]),
   prices: Object.freeze([]),
+  shadow: false,
   egressSettings: parseEgressSettings({ env: {} }),
 });
 
@@ -195,18 +202,30 @@ export function loadSettings(
   env: Readonly<Record<string, string | undefined>> = process.env,
   overrides: Partial<Settings> = {},
 ): Settings {
-  const options: Record<string, { type: 'string'; multiple?: boolean }> = {};
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const spec of Object.values(SPECS))
-    options[spec.flag] = { type: 'string', multiple: spec.kind === 'multi' };
-  let values: Record<string, string | string[] | boolean | undefined>;
+    options[spec.flag] =
+      spec.kind === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: spec.kind === 'multi' };
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }));
+    // allowNegative: `--no-shadow` turns off what SLUICE_SHADOW turned on.
+    ({ values } = parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: false,
+      allowNegative: true,
+    }));
   } catch (error) {
     throw new SluiceError('SLUICE_CONFIG_INVALID', (error as Error).message);
   }
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const [key, spec] of Object.entries(SPECS) as [keyof Settings, Spec][]) {
     const fromFlag = values[spec.flag];
+    if (typeof fromFlag === 'boolean') {
+      out[key] = fromFlag;
+      continue;
+    }
     if (Array.isArray(fromFlag)) {
       out[key] = fromFlag;
       continue;
@@ -233,6 +252,8 @@ function parseValue(spec: Spec, raw: string, where: string): unknown {
   switch (spec.kind) {
     case 'string':
       return raw;
+    case 'bool':
+      return parseBool(raw, where);
     case 'multi':
       return raw
         .split(';')
@@ -259,6 +280,22 @@ function parseValue(spec: Spec, raw: string, where: string): unknown {
       return n;
     }
   }
+}
+
+const BOOL: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  on: true,
+  false: false,
+  '0': false,
+  off: false,
+};
+
+function parseBool(raw: string, where: string): boolean {
+  const value = BOOL[raw.trim().toLowerCase()];
+  if (value === undefined)
+    throw new SluiceError('SLUICE_CONFIG_INVALID', `${where}: use true or false (also 1/0, on/off)`);
+  return value;
 }
 
 function check(s: Settings): void {

@@ -45,6 +45,8 @@ export interface EgressDeps {
   upstream?: (base: UpstreamClient) => UpstreamClient;
   /** Deepest JSON nesting accepted (--json-max-depth); default 64. */
   jsonMaxDepth?: number;
+  /** The sidecar's --shadow default (policy/shadow.ts); default off. */
+  shadow?: boolean;
 }
 
 /** What tests and the sidecar process may reach inside a built egress app. */
@@ -129,6 +131,7 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     now: deps.now,
     exhausted: new Map(),
     track,
+    shadow: deps.shadow === true,
   };
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -4,6 +4,7 @@
  * label what an upstream does.
  */
 import prom from 'prom-client';
+import { shadowDecisionsCounter } from '../metrics.ts';
 import type { BreakerBoard } from './breaker.ts';
 
 export interface EgressMetrics {
@@ -21,6 +22,8 @@ export interface EgressMetrics {
   budgetUsed: prom.Gauge<'tenant' | 'tier' | 'budget'>;
   budgetHeld: prom.Gauge<'tenant' | 'tier' | 'budget'>;
   budgetPending: prom.Counter<'tenant' | 'tier' | 'budget'>;
+  /** sluice_shadow_decisions_total, shared with the ingress (sidecar/metrics.ts). */
+  shadowDecisions: prom.Counter<'tenant' | 'reason'>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -44,6 +47,7 @@ export function createEgressMetrics(
     },
   });
   return {
+    shadowDecisions: shadowDecisionsCounter(registry),
     requests: new prom.Counter({
       name: 'sluice_egress_requests_total',
       help: 'Egress LLM requests by route and outcome (ok, fallback, rejected code, upstream error).',

@@ -86,13 +86,17 @@ export interface Rendered {
   text: string;
   /** A non-"allow" screening verdict, for metrics and logs (flag mode lets the request through). */
   verdict: { verdict: 'reject' | 'flag'; rule: string } | null;
+  /** A rejection let pass because screening is in shadow (policy/shadow.ts). */
+  shadowed: boolean;
 }
 
 /**
  * Checks the variables, screens them, renders the template, screens the result. Throws
- * SLUICE_TEMPLATE_UNKNOWN / SLUICE_TEMPLATE_VARIABLE_UNKNOWN / SLUICE_PROMPT_REJECTED.
+ * SLUICE_TEMPLATE_UNKNOWN / SLUICE_TEMPLATE_VARIABLE_UNKNOWN / SLUICE_PROMPT_REJECTED (not when
+ * screening is in shadow — `shadow` is isShadowed(policy, 'screening', --shadow) — then the
+ * rejection is reported in `shadowed`).
  */
-export function renderTemplateUse(policy: EffectivePolicy, use: TemplateUse): Rendered {
+export function renderTemplateUse(policy: EffectivePolicy, use: TemplateUse, shadow = false): Rendered {
   const { templates, screener } = compile(policy);
   const template = templates.get(use.template);
   if (!template) {
@@ -109,12 +113,14 @@ export function renderTemplateUse(policy: EffectivePolicy, use: TemplateUse): Re
     );
   }
   let verdict: Rendered['verdict'] = null;
+  let shadowed = false;
   const check = (text: string, kind: 'query' | 'template', what: string) => {
     const result = screener!.screen(text, kind);
     if (result.verdict === 'allow') return;
     const rule = String(result.rule ?? 'unknown');
     verdict ??= { verdict: result.verdict, rule };
-    if (result.verdict === 'reject' && policy.screening.mode === 'reject') {
+    if (result.verdict === 'reject' && shadow) shadowed = true;
+    else if (result.verdict === 'reject' && policy.screening.mode === 'reject') {
       throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule ${rule} matched ${what}`);
     }
   };
@@ -128,5 +134,5 @@ export function renderTemplateUse(policy: EffectivePolicy, use: TemplateUse): Re
   const values = { tenant_name: policy.displayName, ...use.variables };
   const text = renderTemplate(template.parsed, values);
   if (screener) check(text, 'template', 'the rendered prompt');
-  return { text, verdict };
+  return { text, verdict, shadowed };
 }

@@ -20,6 +20,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { EffectivePolicy } from '../../policy/effective.ts';
 import { SluiceError } from '../../policy/errors.ts';
+import { SHADOW_HEADER, withShadowReason } from '../../policy/shadow.ts';
 import { SLUICE_HEADERS } from '../../policy/wire.ts';
 import type { SidecarMetrics } from '../metrics.ts';
 import {
@@ -174,10 +175,15 @@ async function integrity(app: FastifyInstance, options: IntegrityOptions): Promi
         metrics.capped.inc({ tenant: policy.tenantId, tier: policy.tier, field });
     }
 
-    // 4. Screening (throws SLUICE_PROMPT_REJECTED).
-    const flagged = await screeners.screen(policy, out.texts);
-    if (flagged !== null)
-      ctx.upstreamHeaders = { ...ctx.upstreamHeaders, [SLUICE_HEADERS.screening]: flagged };
+    // 4. Screening (throws SLUICE_PROMPT_REJECTED; in shadow the answer says so instead).
+    const screened = await screeners.screen(policy, out.texts);
+    if (screened.header !== null)
+      ctx.upstreamHeaders = { ...ctx.upstreamHeaders, [SLUICE_HEADERS.screening]: screened.header };
+    if (screened.shadowed)
+      ctx.responseHeaders[SHADOW_HEADER] = withShadowReason(
+        ctx.responseHeaders[SHADOW_HEADER],
+        'prompt-rejected',
+      );
 
     // 5. What the proxy sends.
     ctx.forward = { target, body, contentType, rewritten };

@@ -10,10 +10,16 @@
  * refills, 0 when the quota is full. Worked example, 100/h burst 10 (one unit per 36 s): a first
  * request answers r=9;t=36; the tenth r=0;t=36; the eleventh, at once, 429 r=0;t=36
  * (docs/adr/0013-ratelimit-header.md).
+ *
+ * Shadow mode (policy/shadow.ts, docs/adr/0027-shadow-mode.md): the decision is taken and counted
+ * the same; a denial of a shadowed tenant lets the request pass with the RateLimit headers the
+ * 429 would have carried (r=0, t = its Retry-After), no Retry-After (meaningless on a 200), and
+ * `sluice-shadow: rate-limited`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { EffectivePolicy } from '../../policy/effective.ts';
+import { isShadowed, SHADOW_HEADER, withShadowReason } from '../../policy/shadow.ts';
 import { localShare, type RateLimit } from '../limiter/gcra.ts';
 import type { Limiter } from '../limiter/limiter.ts';
 import type { LimitDecision } from '../limiter/store.ts';
@@ -23,6 +29,8 @@ import { sendError } from './context.ts';
 export interface RateLimitOptions {
   limiter: Limiter;
   metrics: SidecarMetrics;
+  /** The sidecar's --shadow default (policy/shadow.ts). */
+  shadow?: boolean;
 }
 
 // The policy header only changes with the policy object: computed once per version.
@@ -72,6 +80,7 @@ export function rateLimitedDetail(rate: RateLimit, retryAfterSeconds: number): s
 
 async function rateLimit(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
   const { limiter, metrics } = options;
+  const sidecarShadow = options.shadow === true;
   const apply = (request: FastifyRequest, reply: FastifyReply, d: LimitDecision) => {
     const ctx = request.sluice!;
     const policy = ctx.tenant.policy;
@@ -84,6 +93,11 @@ async function rateLimit(app: FastifyInstance, options: RateLimitOptions): Promi
     headers['ratelimit-policy'] = rateLimitPolicyHeader(policy);
     headers['ratelimit'] = rateLimitHeader(d, rate);
     if (d.allowed) return undefined;
+    if (isShadowed(policy, 'requests', sidecarShadow)) {
+      metrics.shadow(policy.tenantId, 'rate-limited');
+      headers[SHADOW_HEADER] = withShadowReason(headers[SHADOW_HEADER], 'rate-limited');
+      return undefined;
+    }
     metrics.reject(policy.tenantId, policy.tier, 'SLUICE_RATE_LIMITED');
     const retryAfter = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
     headers['retry-after'] = String(retryAfter);

@@ -4,7 +4,10 @@
  * text the integrity hook collected from the screened fields (--query-field, default "query",
  * plus the policy's screening.fields; body at any depth and query string; every string inside a
  * field). Mode from EffectivePolicy.screening: reject → 400 SLUICE_PROMPT_REJECTED naming the
- * rule; flag → admitted, counted, and the app is told in x-sluice-screening; off → not screened.
+ * rule; flag → admitted, counted, and the app is told in x-sluice-screening; shadow (the mode, or
+ * a mode left unset under the sidecar's --shadow: policy/shadow.ts) → what reject would refuse is
+ * admitted, the app is told "shadow;rule=…", and the client's answer carries
+ * sluice-shadow: prompt-rejected (docs/adr/0027-shadow-mode.md); off → not screened.
  *
  * When the policy names an external guard (screening.guard), a text the local layers allowed but
  * were unsure of is put to it (sidecar/guard/guard.ts: deadline, cache, breaker, onError); its
@@ -14,6 +17,7 @@
 import type { EffectivePolicy } from '../../policy/effective.ts';
 import { SluiceError } from '../../policy/errors.ts';
 import { createScreener } from '../../policy/prompt/index.ts';
+import { isShadowed } from '../../policy/shadow.ts';
 import { type GuardRegistry, shouldAskGuard } from '../guard/guard.ts';
 import type { SidecarMetrics } from '../metrics.ts';
 
@@ -36,17 +40,35 @@ export const defaultScreenerFactory: ScreenerFactory = (options) => createScreen
 /** The rule a rejection by the external guard is reported under. */
 export const GUARD_RULE = 'external_guard';
 
+/** What screening made of a request that it admitted. */
+export interface ScreenOutcome {
+  /** x-sluice-screening for the app ("flag;rule=…" or "shadow;rule=…"), or null. */
+  header: string | null;
+  /** A rejection was let pass because screening is in shadow. */
+  shadowed: boolean;
+}
+
+const CLEAN: ScreenOutcome = Object.freeze({ header: null, shadowed: false });
+
 /** One screener per tenant, rebuilt when the tenant's policy version changes. */
 export class TenantScreeners {
   private readonly factory: ScreenerFactory;
   private readonly metrics: SidecarMetrics;
   private readonly guards: GuardRegistry | null;
+  private readonly sidecarShadow: boolean;
   private readonly cache = new Map<string, { version: string; screener: Screener }>();
 
-  constructor(factory: ScreenerFactory, metrics: SidecarMetrics, guards: GuardRegistry | null = null) {
+  constructor(
+    factory: ScreenerFactory,
+    metrics: SidecarMetrics,
+    guards: GuardRegistry | null = null,
+    /** The sidecar's --shadow default (policy/shadow.ts). */
+    sidecarShadow = false,
+  ) {
     this.factory = factory;
     this.metrics = metrics;
     this.guards = guards;
+    this.sidecarShadow = sidecarShadow;
   }
 
   private screenerFor(policy: EffectivePolicy): Screener {
@@ -65,14 +87,16 @@ export class TenantScreeners {
   }
 
   /**
-   * Screens each text. Throws 400 SLUICE_PROMPT_REJECTED on a rejection in mode "reject";
-   * returns the x-sluice-screening value for a flag, or null when everything was allowed.
+   * Screens each text. Throws 400 SLUICE_PROMPT_REJECTED on a rejection in mode "reject" (not in
+   * shadow); otherwise says what the app and the client are told.
    */
-  async screen(policy: EffectivePolicy, texts: readonly string[]): Promise<string | null> {
-    if (policy.screening.mode === 'off' || texts.length === 0) return null;
+  async screen(policy: EffectivePolicy, texts: readonly string[]): Promise<ScreenOutcome> {
+    if (policy.screening.mode === 'off' || texts.length === 0) return CLEAN;
     const screener = this.screenerFor(policy);
     const guard = policy.screening.guard && this.guards ? this.guards.guardFor(policy.screening.guard) : null;
+    const shadow = isShadowed(policy, 'screening', this.sidecarShadow);
     let flagged: string | null = null;
+    let shadowed = false;
     for (const text of texts) {
       const result = screener.screen(text, 'query');
       let rule = result.rule ?? 'unnamed';
@@ -84,12 +108,21 @@ export class TenantScreeners {
         rule = GUARD_RULE;
       }
       if (local === 'allow') continue;
-      const verdict = local === 'reject' && policy.screening.mode === 'reject' ? 'reject' : 'flag';
+      const verdict =
+        local === 'reject' && (shadow || policy.screening.mode === 'reject')
+          ? shadow
+            ? 'shadow'
+            : 'reject'
+          : 'flag';
       this.metrics.promptFlags.inc({ tenant: policy.tenantId, tier: policy.tier, rule, verdict });
       if (verdict === 'reject')
         throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule "${rule}" matched a screened field`);
-      flagged ??= `flag;rule=${rule}`;
+      if (verdict === 'shadow' && !shadowed) {
+        shadowed = true;
+        this.metrics.shadow(policy.tenantId, 'prompt-rejected');
+      }
+      flagged ??= `${verdict};rule=${rule}`;
     }
-    return flagged;
+    return flagged === null ? CLEAN : { header: flagged, shadowed };
   }
 }

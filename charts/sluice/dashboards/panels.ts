@@ -57,6 +57,15 @@ export const OVERVIEW: Dashboard = {
       kind: 'timeseries',
     },
     {
+      title: 'Shadow decisions by tenant and reason',
+      description:
+        'Requests a limit in shadow mode would have refused and let pass (rate-limited, budget-exhausted, budget-pending, prompt-rejected): who enforcing would hurt. docs/operations.md, "First rollout in shadow".',
+      expr: `sum by (tenant, reason) (rate(sluice_shadow_decisions_total[${r}]))`,
+      legend: '{{tenant}} {{reason}}',
+      unit: 'reqps',
+      kind: 'timeseries',
+    },
+    {
       title: 'App latency p95 by tier',
       description: "95th percentile of the app's response time as seen by the sidecar, per tier.",
       expr: `histogram_quantile(0.95, sum by (tier, le) (rate(sluice_upstream_latency_seconds_bucket[${r}])))`,

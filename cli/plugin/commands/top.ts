@@ -37,6 +37,11 @@ export const top: Command = {
       help: 'rank by',
     },
     {
+      name: 'shadow',
+      type: 'boolean',
+      help: 'rank by shadow decisions (what limits in shadow mode would have refused) and show them',
+    },
+    {
       name: 'limit',
       type: 'int',
       min: 1,
@@ -84,9 +89,10 @@ export const top: Command = {
     'kubectl sluice top --redis-url redis://127.0.0.1:6379',
     'kubectl sluice top --sort-by rejected --minutes 15 --watch',
     'kubectl sluice top --prometheus http://127.0.0.1:9090 --sort-by cost',
+    'kubectl sluice top --shadow --minutes 60',
   ],
   notes: [
-    'Redis: sidecars add what their counters gained to per-minute hashes every 5 s, so the newest few seconds may be missing. Requests are all ingress requests; rejected are those Sluice refused; tokens and cost are LLM calls through the egress.',
+    'Redis: sidecars add what their counters gained to per-minute hashes every 5 s, so the newest few seconds may be missing. Requests are all ingress requests; rejected are those Sluice refused; tokens and cost are LLM calls through the egress; shadow are refusals that limits in shadow mode let pass (docs/operations.md, "First rollout in shadow").',
   ],
   run,
 };
@@ -133,7 +139,8 @@ async function run(ctx: CommandContext): Promise<number> {
 }
 
 function render(ctx: CommandContext, window: ActivityWindow, minutes: number): string {
-  const sortBy = ctx.values['sort-by'] as Measure['key'];
+  const shadow = ctx.values['shadow'] === true;
+  const sortBy = shadow ? 'shadow' : (ctx.values['sort-by'] as Measure['key']);
   const rows = [...window.rows]
     .sort((a, b) => b[sortBy] - a[sortBy] || b.requests - a.requests || a.tenantId.localeCompare(b.tenantId))
     .slice(0, ctx.values['limit'] as number);
@@ -152,25 +159,42 @@ function render(ctx: CommandContext, window: ActivityWindow, minutes: number): s
         rejected: r.rejected,
         tokens: r.tokens,
         costMicroUsd: r.cost,
+        shadow: r.shadow,
       })),
     };
     return output === 'json' ? json(doc) : yaml(doc);
   }
   const title = `Tenants by ${sortBy}, last ${minutes} min (${new Date(window.from).toISOString().slice(11, 19)}–${new Date(window.to).toISOString().slice(11, 19)} UTC), from ${window.source}\n`;
   if (rows.length === 0) return `${title}No tenant activity in this window.\n`;
+  // The shadow columns only when asked for: most installations have no limit in shadow.
+  const withShadow = sortBy === 'shadow';
   return (
     title +
     table(
-      ['tenant', 'req/s', 'requests', 'rejected', 'rejected %', 'llm tokens', 'llm cost'],
+      [
+        'tenant',
+        'req/s',
+        'requests',
+        'rejected',
+        'rejected %',
+        ...(withShadow ? ['shadow'] : []),
+        'llm tokens',
+        'llm cost',
+      ],
       rows.map((r) => [
         r.tenantId,
         (r.requests / seconds).toFixed(2),
         thousands(r.requests),
         thousands(r.rejected),
-        r.requests > 0 ? `${((100 * r.rejected) / r.requests).toFixed(1)}%` : '-',
+        percent(r.rejected, r.requests),
+        ...(withShadow ? [thousands(r.shadow)] : []),
         thousands(r.tokens),
         usd(r.cost),
       ]),
     )
   );
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
 }

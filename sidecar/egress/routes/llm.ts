@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import type { EffectiveModel, EffectivePolicy } from '../../../policy/effective.ts';
 import { SluiceError } from '../../../policy/errors.ts';
+import { isShadowed, SHADOW_HEADER, type ShadowReason, withShadowReason } from '../../../policy/shadow.ts';
 import { isSluiceHeaderName, SLUICE_HEADERS } from '../../../policy/wire.ts';
 import type { PolicyView } from '../../config/policy-view.ts';
 import type { BreakerBoard } from '../breaker.ts';
@@ -84,6 +85,8 @@ export interface LlmContext {
   exhausted: Map<string, number>;
   /** Settles still running (app close waits for them; tests flush them). */
   track: (work: Promise<unknown>) => void;
+  /** The sidecar's --shadow default (policy/shadow.ts, docs/adr/0027-shadow-mode.md). */
+  shadow: boolean;
 }
 
 export const TENANT_HEADER = SLUICE_HEADERS.tenant;
@@ -305,6 +308,12 @@ export async function handleLlm(
   const route = clientFormat === 'openai' ? 'chat-completions' : 'messages';
   const policy = tenantOf(ctx, request);
   const labels = { tenant: policy.tenantId, tier: policy.tier };
+  // What shadowed limits let pass (policy/shadow.ts): the answer's sluice-shadow header.
+  let shadowed: string | undefined;
+  const shadow = (reason: ShadowReason) => {
+    metrics.shadowDecisions.inc({ tenant: policy.tenantId, reason });
+    shadowed = withShadowReason(shadowed, reason);
+  };
   const raw = request.body;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new SluiceError('SLUICE_BAD_REQUEST', 'the body must be a JSON object');
@@ -322,7 +331,8 @@ export async function handleLlm(
   if (use) {
     delete body['sluice'];
     try {
-      const rendered = renderTemplateUse(policy, use);
+      const rendered = renderTemplateUse(policy, use, isShadowed(policy, 'screening', ctx.shadow));
+      if (rendered.shadowed) shadow('prompt-rejected');
       if (rendered.verdict) {
         metrics.promptVerdicts.inc({
           ...labels,
@@ -401,6 +411,15 @@ export async function handleLlm(
       }
       ctx.exhausted.set(policy.tenantId, now() + EXHAUSTED_HOLD_MS);
       const { kind, budget } = result.refusal;
+      if (isShadowed(policy, budget, ctx.shadow)) {
+        // Shadow: the refusal is counted as it would have been and the request holds its worst
+        // case anyway (like a downgrade), so usage and holds move exactly as if it were admitted.
+        if (kind === 'pending') metrics.budgetPending.inc({ ...labels, budget });
+        else metrics.budgetRejections.inc({ ...labels, budget });
+        await ctx.store.reserve({ ...request, force: true });
+        shadow(kind === 'pending' ? 'budget-pending' : 'budget-exhausted');
+        return;
+      }
       if (kind === 'pending') {
         // Settled usage leaves room; answers still in flight hold it. Seconds, not a month.
         metrics.budgetPending.inc({ ...labels, budget });
@@ -624,6 +643,7 @@ export async function handleLlm(
   const headers: Record<string, string> = { 'sluice-model': served.model };
   if (fallbackFrom) headers['sluice-fallback'] = `${fallbackFrom.model}->${served.model}`;
   if (caps.capped.length > 0) headers['sluice-capped'] = caps.capped.join(', ');
+  if (shadowed) headers[SHADOW_HEADER] = shadowed;
   const outcome = downgraded ? 'downgrade' : fallbackFrom ? 'fallback' : 'ok';
 
   if (value.kind === 'json') {
