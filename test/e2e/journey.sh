@@ -281,7 +281,7 @@ esac
 until_ok 300 "the kubelet restarted the sidecar and it became Ready" \
   bash -c "[[ \$(kubectl -n $app_ns get pod $pod -o jsonpath='{.status.initContainerStatuses[?(@.name==\"sluice-sidecar\")].restartCount}') -gt $before && \$(kubectl -n $app_ns get pod $pod -o jsonpath='{.status.initContainerStatuses[?(@.name==\"sluice-sidecar\")].ready}') == true ]]"
 kubectl -n "$app_ns" logs "$pod" -c sluice-sidecar >"$E2E_OUT/sidecar-after-kill.log"
-grep -q 'serving the last-known-good snapshot' "$E2E_OUT/sidecar-after-kill.log" ||
+grep -q 'last-known-good snapshot' "$E2E_OUT/sidecar-after-kill.log" ||
   fail "the restarted sidecar did not start from its snapshot (see $E2E_OUT/sidecar-after-kill.log)"
 status="$(ask sk-demo-hobby-free-c0ffee '{"query":"q","top_k":50}')"
 [[ $status == 200 && "$(header sluice-capped)" == *"top_k=50->5"* ]] || fail "from the snapshot: HTTP $status, sluice-capped '$(header sluice-capped)'"
