@@ -1,7 +1,8 @@
 /**
  * The support and on-call journey with `kubectl sluice`, printed as a transcript: create a
  * tenant, send traffic through a sidecar, `top` shows it, a 10x override with the time it took
- * to take effect on the running sidecar, suspend and resume, usage as CSV. Everything real
+ * to take effect on the running sidecar, suspend and resume, a limit in shadow mode (a flood
+ * counted, not refused; docs/adr/0027-shadow-mode.md), usage as CSV. Everything real
  * except the LLM: the dev API server, Redis and Postgres, the operator, a sidecar process, and
  * kubectl finding the plugin on PATH as users install it (npm's bin `kubectl-sluice`).
  *
@@ -140,6 +141,53 @@ try {
   out(`scraper while suspended: ${JSON.stringify(await count(scraperKey, 3))}\n`);
   await sluice(`resume scraper -n ${stack.namespace}`, ['resume', 'scraper', ...ns]);
   out(`scraper after resume: ${JSON.stringify(await count(scraperKey, 3))}\n\n`);
+
+  out('# a new limit tried in shadow first: decided and counted, never refused\n');
+  const trial = await sluice(`create tenant trial --tier free -n ${stack.namespace}`, [
+    'create',
+    'tenant',
+    'trial',
+    '--tier',
+    'free',
+    ...ns,
+  ]);
+  const trialKey = /API key \(shown once; store it now\): (\S+)/.exec(trial.stdout)?.[1] ?? '';
+  await stack.ask(trialKey); // the sidecar loads the tenant on first sight (ADR 0025)
+  const trialBefore = await stack.served('trial');
+  const shadowPatch = JSON.stringify({
+    spec: { limits: { requests: { limit: 100, window: '1h', burst: 5, mode: 'shadow' } } },
+  });
+  await run(`kubectl patch tenantpolicy trial -n ${stack.namespace} --type merge -p '${shadowPatch}'`, [
+    'kubectl',
+    'patch',
+    'tenantpolicy',
+    'trial',
+    ...ns,
+    '--type',
+    'merge',
+    '-p',
+    shadowPatch,
+  ]);
+  const shadowDeadline = performance.now() + 60_000;
+  while ((await stack.served('trial')) === trialBefore && performance.now() < shadowDeadline) await sleep(20);
+  const shadowCodes: Record<string, number> = {};
+  for (let i = 0; i < 30; i++) {
+    const r = await fetch(`http://127.0.0.1:${stack.sidecar.ports.ingress}/v1/answer`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${trialKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'q' }),
+    });
+    await r.arrayBuffer();
+    const key = `${r.status}${r.headers.get('sluice-shadow') ? ` sluice-shadow: ${r.headers.get('sluice-shadow')}` : ''}`;
+    shadowCodes[key] = (shadowCodes[key] ?? 0) + 1;
+  }
+  out(`trial, 30 back to back against burst 5 in shadow: ${JSON.stringify(shadowCodes)}\n`);
+  figures['shadow_flood_refused'] = Object.entries(shadowCodes)
+    .filter(([k]) => !k.startsWith('200'))
+    .reduce((n, [, v]) => n + v, 0);
+  await sleep(6_500);
+  await sluice('top --minutes 5 --shadow', ['top', '--minutes', '5', '--shadow']);
+  out('\n');
 
   out('# what each tenant used today, as a spreadsheet opens it (the operator rolls up every 1 s here)\n');
   await sleep(2_500);
