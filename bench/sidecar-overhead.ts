@@ -134,13 +134,14 @@ const bare = await start(
   (status) => status > 0,
 );
 const sidecarArgs = (egress: 'on' | 'off') => [
+  'sidecar',
   ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
   ...(egress === 'on' ? ['--egress-port', '0'] : ['--egress', 'off']),
   ...['--upstream', appUrl, '--redis', redis.url, '--redis-prefix', prefix, '--state-dir', stateDir],
   ...['--max-concurrency', '256', '--log-level', 'warn'],
 ];
 const sidecarReady = (p: NodeProcess) => `http://127.0.0.1:${ports(p).admin}/readyz`;
-const SIDECAR = new URL('../cli/sidecar-main.ts', import.meta.url);
+const SIDECAR = new URL('../cli/sluice.ts', import.meta.url);
 const SIDECAR_NODE_OPTIONS = process.env['SIDECAR_NODE_OPTIONS'] ?? '';
 const sidecarEnv: Record<string, string> = SIDECAR_NODE_OPTIONS ? { NODE_OPTIONS: SIDECAR_NODE_OPTIONS } : {};
 

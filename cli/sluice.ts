@@ -1,31 +1,35 @@
 #!/usr/bin/env node
-/** The `sluice` command. Each subcommand lives in its own module and returns an exit code. */
+/**
+ * The `sluice` command. Each subcommand lives in its own module, loaded only when it runs: the
+ * image's entrypoint is `sluice sidecar`, and a sidecar must not load the operator's Kubernetes
+ * client, the simulator or the validator (docs/adr/0028-lean-data-plane.md; sidecar/lean-start.test.ts checks it).
+ */
 import { type Io, processIo } from './io.ts';
-import { noisyNeighbor } from './noisy-neighbor.ts';
-import { operator } from './operator.ts';
 import { PLUGIN_COMMANDS, runPlugin } from './plugin/index.ts';
-import { promptCheck } from './prompt-check.ts';
-import { sidecar } from './sidecar.ts';
-import { validate } from './validate.ts';
 
-const COMMANDS: Record<string, { summary: string; run: (args: string[], io: Io) => Promise<number> }> = {
+type Run = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Run> }> = {
   sidecar: {
     summary: 'run the data plane beside a RAG app (ingress, egress, limits, fair queue)',
-    run: sidecar,
+    load: async () => (await import('./sidecar.ts')).sidecar,
   },
   operator: {
     summary: 'run the operator (TenantPolicies to Redis/Postgres/status, admission webhooks)',
-    run: operator,
+    load: async () => (await import('./operator.ts')).operator,
   },
   'noisy-neighbor': {
     summary: 'reproduce the noisy-neighbor incident and report what Sluice changes',
-    run: noisyNeighbor,
+    load: async () => (await import('./noisy-neighbor.ts')).noisyNeighbor,
   },
   'prompt-check': {
     summary: 'screen JSON lines of queries/templates; --summary for precision and recall',
-    run: promptCheck,
+    load: async () => (await import('./prompt-check.ts')).promptCheck,
   },
-  validate: { summary: "check TenantPolicy YAML offline with the API server's rules", run: validate },
+  validate: {
+    summary: "check TenantPolicy YAML offline with the API server's rules",
+    load: async () => (await import('./validate.ts')).validate,
+  },
   // The kubectl plugin's commands (`kubectl sluice …`, cli/plugin/), also as `sluice …`.
   ...Object.fromEntries(
     PLUGIN_COMMANDS.map((c) => {
@@ -34,7 +38,7 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[], io: Io) 
         word,
         {
           summary: `(kubectl sluice) ${c.summary}`,
-          run: (args: string[], io: Io) => runPlugin([word, ...args], io),
+          load: async (): Promise<Run> => (args, io) => runPlugin([word, ...args], io),
         },
       ];
     }),
@@ -59,7 +63,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     usage(io);
     return 2;
   }
-  return entry.run(rest, io);
+  return (await entry.load())(rest, io);
 }
 
 if (import.meta.main) {

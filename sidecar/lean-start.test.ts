@@ -41,6 +41,24 @@ describe('what a file-mode sidecar loads at start', () => {
     expect(started[egress].filter((m) => SCHEMA_COMPILERS.some((c) => m.startsWith(c)))).toEqual([]);
   });
 
+  // Through the image's entrypoint (`sluice sidecar`): the other commands' modules stay unloaded
+  // (regression: cli/sluice.ts imported every command, and the sidecar loaded the operator's
+  // Kubernetes client, 1,928 modules instead of 898).
+  it.each(['on', 'off'] as const)('loads no other command of the CLI (egress %s)', (egress) => {
+    const others = started[egress].filter(
+      (m) =>
+        m.startsWith('node_modules/@kubernetes/') ||
+        m.startsWith('operator/') ||
+        m.startsWith('cli/noisy-neighbor') ||
+        m.startsWith('cli/plugin/commands/') ||
+        m === 'cli/operator.ts' ||
+        m === 'cli/validate.ts' ||
+        m === 'cli/prompt-check.ts',
+    );
+    expect(others).toEqual([]);
+    expect(started[egress]).toContain('cli/sluice.ts');
+  });
+
   it('loads what file mode needs: YAML and policy validation', () => {
     expect(started.off).toContain('policy/schema/validate.ts');
     expect(started.off.some((m) => m.startsWith('node_modules/yaml/'))).toBe(true);

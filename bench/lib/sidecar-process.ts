@@ -1,11 +1,11 @@
 /**
- * Real sidecar child processes (cli/sidecar-main.ts on the same Node as the caller), for the
+ * Real sidecar child processes (`sluice sidecar`, the image's entrypoint, on the same Node as the caller), for the
  * multi-replica tests and benchmarks. Resolves with the ports the child printed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ENTRY = fileURLToPath(new URL('../../cli/sidecar-main.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../cli/sluice.ts', import.meta.url));
 
 export interface SidecarProcess {
   ports: { ingress: number; metrics: number; admin: number };
@@ -20,7 +20,7 @@ export async function spawnSidecar(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<SidecarProcess> {
-  const child = spawn(process.execPath, [ENTRY, ...args], {
+  const child = spawn(process.execPath, [ENTRY, 'sidecar', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -20,7 +20,8 @@ export async function sidecarModules(args: string[]): Promise<string[]> {
     [
       '--import',
       fileURLToPath(new URL('./module-log.ts', import.meta.url)),
-      fileURLToPath(new URL('../../cli/sidecar-main.ts', import.meta.url)),
+      fileURLToPath(new URL('../../cli/sluice.ts', import.meta.url)),
+      'sidecar',
       ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
       ...['--log-level', 'warn', '--state-dir', dir],
       ...args,
