@@ -30,7 +30,6 @@ import { parseArgs } from 'node:util';
 import { SluiceError } from '../policy/errors.ts';
 import {
   createScreener,
-  DEFAULT_TEMPLATE_VARIABLES,
   decodeModel,
   explainScreen,
   reviewTemplate,
@@ -40,15 +39,7 @@ import {
   SENSITIVITIES,
   type Sensitivity,
   templateLiteralText,
-  validateVariableName,
 } from '../policy/prompt/index.ts';
-
-/** The default variables plus every well-formed `{{name}}` the template uses: what its policy would declare. */
-function declaredVariables(template: string): string[] {
-  const used = [...template.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1]!);
-  const wellFormed = used.filter((name) => validateVariableName(name).valid);
-  return [...new Set([...DEFAULT_TEMPLATE_VARIABLES, ...wellFormed])];
-}
 
 export interface PromptCheckIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -156,7 +147,7 @@ function screenLine(line: string, lineNumber: number, checker: Checker): Outcome
   let score: number | null;
   let unsure: boolean;
   if (kind === 'template') {
-    const review = reviewTemplate(text, checker.screener, { allowedVariables: declaredVariables(text) });
+    const review = reviewTemplate(text, checker.screener, { allowedVariables: 'any' });
     verdict = review.ok ? 'allow' : 'reject';
     rule = review.problems.length > 0 ? 'template_invalid' : review.screen.rule;
     layer = review.problems.length > 0 ? 'template' : review.screen.layer;

@@ -181,3 +181,14 @@ describe('templateLiteralText', () => {
     );
   });
 });
+
+describe("allowedVariables: 'any' (a template checked without its policy)", () => {
+  it.each([
+    ['Hi {{company}}, context: {{retrieved_chunks}}', 0],
+    ['Hi {{Company}}', 1],
+    ['Hi {{user.name}}', 1],
+    ['Hi {{company', 1],
+  ])('%s has %i problem(s)', (source, count) => {
+    expect(checkTemplate(source, { allowedVariables: 'any' })).toHaveLength(count);
+  });
+});

@@ -57,8 +57,11 @@ export interface ParsedTemplate {
 }
 
 export interface TemplateOptions {
-  /** The complete allowlist; default DEFAULT_TEMPLATE_VARIABLES. Add a policy's names to it. */
-  readonly allowedVariables?: readonly string[];
+  /**
+   * The complete allowlist; default DEFAULT_TEMPLATE_VARIABLES. Add a policy's names to it.
+   * 'any': every well-formed name, for a template checked without its policy (prompt-check).
+   */
+  readonly allowedVariables?: readonly string[] | 'any';
 }
 
 /** SLUICE_TEMPLATE_INVALID with every problem found, not just the first. */
@@ -109,7 +112,9 @@ export function validateVariableName(name: string): NameCheck {
   };
 }
 
-function allowlist(options: TemplateOptions | undefined): ReadonlySet<string> {
+/** The allowed names; null when any well-formed name is allowed. */
+function allowlist(options: TemplateOptions | undefined): ReadonlySet<string> | null {
+  if (options?.allowedVariables === 'any') return null;
   const names = options?.allowedVariables ?? DEFAULT_TEMPLATE_VARIABLES;
   for (const name of names) {
     const check = validateVariableName(name);
@@ -154,7 +159,7 @@ interface Scan {
   readonly problems: TemplateProblem[];
 }
 
-function scan(source: string, allowed: ReadonlySet<string>): Scan {
+function scan(source: string, allowed: ReadonlySet<string> | null): Scan {
   const parts: TemplatePart[] = [];
   const problems: TemplateProblem[] = [];
   const lineStarts = [0];
@@ -170,7 +175,7 @@ function scan(source: string, allowed: ReadonlySet<string>): Scan {
     const column = [...source.slice(lineStarts[lo]!, offset)].length + 1;
     problems.push({ offset, line: lo + 1, column, message, fix });
   };
-  const allowedList = [...allowed].join(', ');
+  const allowedList = allowed ? [...allowed].join(', ') : 'any lowercase name';
   let text = '';
   let textStart = 0;
   const flushText = (): void => {
@@ -319,7 +324,7 @@ function scan(source: string, allowed: ReadonlySet<string>): Scan {
         check.valid ? `invalid name "${name}"` : check.message,
         check.valid ? 'write {{name}}' : check.fix,
       );
-    } else if (!allowed.has(name)) {
+    } else if (allowed && !allowed.has(name)) {
       const hint = suggest(name, allowed);
       problem(
         at,
