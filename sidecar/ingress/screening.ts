@@ -18,7 +18,7 @@ import type { EffectivePolicy } from '../../policy/effective.ts';
 import { SluiceError } from '../../policy/errors.ts';
 import { createScreener } from '../../policy/prompt/index.ts';
 import { isShadowed } from '../../policy/shadow.ts';
-import { type GuardRegistry, shouldAskGuard } from '../guard/guard.ts';
+import { type Guard, type GuardRegistry, shouldAskGuard } from '../guard/guard.ts';
 import type { SidecarMetrics } from '../metrics.ts';
 
 /** What the hook needs of a screener (policy/prompt's createScreener provides it). */
@@ -56,7 +56,12 @@ export class TenantScreeners {
   private readonly metrics: SidecarMetrics;
   private readonly guards: GuardRegistry | null;
   private readonly sidecarShadow: boolean;
-  private readonly cache = new Map<string, { version: string; screener: Screener }>();
+  /**
+   * Per tenant, rebuilt when its policy version changes: the screener and its guard (if any), so a
+   * request pays neither the compile nor the guard lookup. (The registry closes guards past 256
+   * distinct endpoints; a tenant holding a closed one gets its onError until its next version.)
+   */
+  private readonly cache = new Map<string, { version: string; screener: Screener; guard: Guard | null }>();
 
   constructor(
     factory: ScreenerFactory,
@@ -71,19 +76,21 @@ export class TenantScreeners {
     this.sidecarShadow = sidecarShadow;
   }
 
-  private screenerFor(policy: EffectivePolicy): Screener {
+  private toolsFor(policy: EffectivePolicy): { screener: Screener; guard: Guard | null } {
     let entry = this.cache.get(policy.tenantId);
     if (!entry || entry.version !== policy.version) {
+      const guard = policy.screening.guard;
       entry = {
         version: policy.version,
         screener: this.factory({
           denyPhrases: policy.screening.denyPhrases,
           sensitivity: policy.screening.sensitivity,
         }),
+        guard: guard && this.guards ? this.guards.guardFor(guard) : null,
       };
       this.cache.set(policy.tenantId, entry);
     }
-    return entry.screener;
+    return entry;
   }
 
   /**
@@ -92,8 +99,7 @@ export class TenantScreeners {
    */
   async screen(policy: EffectivePolicy, texts: readonly string[]): Promise<ScreenOutcome> {
     if (policy.screening.mode === 'off' || texts.length === 0) return CLEAN;
-    const screener = this.screenerFor(policy);
-    const guard = policy.screening.guard && this.guards ? this.guards.guardFor(policy.screening.guard) : null;
+    const { screener, guard } = this.toolsFor(policy);
     const shadow = isShadowed(policy, 'screening', this.sidecarShadow);
     let flagged: string | null = null;
     let shadowed = false;
