@@ -4,24 +4,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
+import { tenantYaml } from '../test/support/tenant-yaml.ts';
 import { loadSettings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
 
-const tenant = (id: string, tier: string, key: string, spec = '') => `
-apiVersion: v1
-kind: Secret
-metadata: { name: ${id}-key }
-stringData: { api-key: ${key} }
----
-apiVersion: sluice.dev/v1alpha1
-kind: TenantPolicy
-metadata: { name: ${id} }
-spec:
-  tenantId: ${id}
-  tier: ${tier}
-  apiKeySecretRef: { name: ${id}-key }
-${spec}
-`;
+const tenant = (id: string, tier: string, key: string, spec = '') => tenantYaml(id, key, tier, spec);
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 400; i++) {

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startOpenAIFake } from '../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
+import { tenantYaml } from '../test/support/tenant-yaml.ts';
 import { loadSettings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
 
@@ -20,22 +21,8 @@ const FLOOD = 12;
 // burst 3 of 3 per hour: exactly 3 admitted at once, the other 9 refused (or shadowed).
 const RATE = 'requests: { limit: 3, window: 1h, burst: 3';
 
-const tenant = (id: string, key: string, spec: string) => `
-apiVersion: v1
-kind: Secret
-metadata: { name: ${id}-key }
-stringData: { api-key: ${key} }
----
-apiVersion: sluice.dev/v1alpha1
-kind: TenantPolicy
-metadata: { name: ${id} }
-spec:
-  tenantId: ${id}
-  tier: pro
-  apiKeySecretRef: { name: ${id}-key }
-  models: { primary: { provider: openai, model: gpt-4o-mini } }
-${spec}
-`;
+const tenant = (id: string, key: string, spec: string) =>
+  tenantYaml(id, key, 'pro', `  models: { primary: { provider: openai, model: gpt-4o-mini } }\n${spec}`);
 
 interface Rig {
   sidecar: SidecarHandle;

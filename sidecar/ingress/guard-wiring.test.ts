@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { createScreener } from '../../policy/prompt/index.ts';
 import { type FakeGuard, startFakeGuard } from '../../test/support/fake-guard.ts';
+import { tenantYaml } from '../../test/support/tenant-yaml.ts';
 import { loadSettings } from '../config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../main.ts';
 
@@ -32,27 +33,14 @@ function unsureQueries(): string[] {
     });
 }
 
-function tenantYaml(name: string, key: string, guard: string): string {
-  return `apiVersion: v1
-kind: Secret
-metadata: { name: ${name}-key }
-type: Opaque
-stringData: { api-key: ${key} }
----
-apiVersion: sluice.dev/v1alpha1
-kind: TenantPolicy
-metadata: { name: ${name} }
-spec:
-  tenantId: ${name}
-  tier: pro
-  models:
-    primary: { provider: openai, model: gpt-4o-mini }
-  screening:
-    mode: reject
-    guard: ${guard}
-  apiKeySecretRef: { name: ${name}-key }
-`;
-}
+/** A pro tenant whose screening asks `guard` (an inline YAML object). */
+const guardedTenant = (name: string, key: string, guard: string) =>
+  tenantYaml(
+    name,
+    key,
+    'pro',
+    `  models: { primary: { provider: openai, model: gpt-4o-mini } }\n  screening: { mode: reject, guard: ${guard} }`,
+  );
 
 describe('external guard on the ingress', () => {
   let guard: FakeGuard;
@@ -65,11 +53,14 @@ describe('external guard on the ingress', () => {
   beforeAll(async () => {
     [guard, app] = await Promise.all([startFakeGuard(), startRagApp()]);
     dir = mkdtempSync(join(tmpdir(), 'sluice-guard-'));
-    writeFileSync(join(dir, 'open.yaml'), tenantYaml('guarded-open', 'sk-open', `{ url: "${guard.url}" }`));
+    writeFileSync(
+      join(dir, 'open.yaml'),
+      guardedTenant('guarded-open', 'sk-open', `{ url: "${guard.url}" }`),
+    );
     writeFileSync(
       join(dir, 'closed.yaml'),
       // Port 9 (discard) on loopback: nothing listens, every question fails at once.
-      tenantYaml(
+      guardedTenant(
         'guarded-closed',
         'sk-closed',
         '{ url: "http://127.0.0.1:9/", onError: closed, timeoutMs: 200 }',

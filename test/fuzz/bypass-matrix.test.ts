@@ -14,27 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../policy/errors.ts';
 import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
+import { tenantYaml } from '../support/tenant-yaml.ts';
 import { ATTACK, capViolations, identityViolations, screenViolations } from './oracles.ts';
 import { buildRequest, chunked, type RawAnswer, rawRequest } from './raw-http.ts';
 import { type Recorder, startRecorder } from './recorder.ts';
 
 const CAP = 5; // free tier top_k
 
-const tenant = (id: string, key: string, spec = '') => `
-apiVersion: v1
-kind: Secret
-metadata: { name: ${id}-key }
-stringData: { api-key: ${key} }
----
-apiVersion: sluice.dev/v1alpha1
-kind: TenantPolicy
-metadata: { name: ${id} }
-spec:
-  tenantId: ${id}
-  tier: free
-  apiKeySecretRef: { name: ${id}-key }
-${spec}
-`;
+const tenant = (id: string, key: string, spec = '') => tenantYaml(id, key, 'free', spec);
 
 type Pairs = [string, unknown][];
 type Expect = 'admit' | keyof typeof ERRORS;

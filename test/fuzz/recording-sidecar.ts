@@ -11,22 +11,7 @@ import { loadSettings } from '../../sidecar/config/settings.ts';
 import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
 import { type Recorder, startRecorder } from './recorder.ts';
 
-export function tenantYaml(id: string, key: string, tier: string, spec = ''): string {
-  return `apiVersion: v1
-kind: Secret
-metadata: { name: ${id}-key }
-stringData: { api-key: ${key} }
----
-apiVersion: sluice.dev/v1alpha1
-kind: TenantPolicy
-metadata: { name: ${id} }
-spec:
-  tenantId: ${id}
-  tier: ${tier}
-  apiKeySecretRef: { name: ${id}-key }
-${spec}
-`;
-}
+export { tenantYaml } from '../support/tenant-yaml.ts';
 
 export interface RecordingSidecar {
   app: Recorder;
