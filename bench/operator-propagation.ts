@@ -170,7 +170,16 @@ try {
     const deadline = started + (N > 10_000 ? 1_800_000 : 900_000);
     while (Date.now() < deadline) {
       const inRedis = await redis.hlen(keys.policyIndex);
-      ready = await readyCount();
+      // A list of 10k+ policies can time out on a busy machine: count again at the next poll.
+      const counted = await readyCount().catch((err: unknown) => {
+        log(`ready count failed (${String(err)}); retrying`);
+        return null;
+      });
+      if (counted === null) {
+        await new Promise((r) => setTimeout(r, 2_000));
+        continue;
+      }
+      ready = counted;
       log(`ready ${ready}/${N}, redis ${inRedis}/${N}, rss ${rssMb()} MB`);
       if (ready === N && inRedis === N) break;
       await new Promise((r) => setTimeout(r, 2_000));
