@@ -34,7 +34,7 @@ export interface ReflectorOptions<T extends KubeObject> {
   transform?: (obj: T) => T;
   /**
    * How a transformed object is held in the cache, and read back by `get`: e.g. as its JSON
-   * text, a third of the heap of the parsed object (operator/kube/compact.ts).
+   * text, less heap than the parsed tree (operator/kube/trim.ts).
    */
   codec?: CacheCodec<T>;
   onUpsert: (obj: T) => void;
@@ -83,10 +83,6 @@ export class Reflector<T extends KubeObject> {
 
   keys(): IterableIterator<string> {
     return this.cache.keys();
-  }
-
-  get size(): number {
-    return this.cache.size;
   }
 
   start(): void {
