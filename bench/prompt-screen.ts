@@ -7,11 +7,14 @@
  * - p50/p99 per call for realistic benign queries of ~200 B, ~2 KB and ~20 KB (the common case:
  *   nothing matches, so the whole text is read);
  * - the worst median over adversarial 100 KB inputs built to hit each step's slow path
- *   (repeated phrase starts, near misses, long base64, invisible characters, mixed scripts,
- *   spaced letters, template braces, leetspeak, glued words).
+ *   (bench/prompt-inputs.ts);
+ * - the cold start (cold_start_ms: first createScreener() plus first screen() in a fresh process,
+ *   median of several processes; bench/prompt-cold.ts), and the module import before it.
  * Latency is measured per call with process.hrtime.bigint() after a warm-up.
  */
 
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createScreener } from '../policy/prompt/index.ts';
 import { ADVERSARIAL, benignText } from './prompt-inputs.ts';
 
@@ -32,6 +35,7 @@ function measure(fn: () => void, iterations: number, warmup: number): number[] {
   return times.sort((a, b) => a - b);
 }
 
+const loadBefore = loadavg()[0]!;
 const screener = createScreener();
 const result: Record<string, number | string | Record<string, number>> = {};
 
@@ -74,6 +78,23 @@ result['worst_100kb_ms'] = round(worst);
 result['worst_100kb_input'] = worstName;
 result['worst_100kb_max_ms'] = round(worstMax);
 result['adversarial_100kb_median_ms'] = perInput;
+// Cold start in fresh processes (the median of several): compile/load the phrase catalogue, read
+// the model, screen once. Measured last so the other figures are not taken beside child processes.
+const colds: { import_ms: number; cold_start_ms: number }[] = [];
+for (let k = 0; k < (QUICK ? 3 : 7); k++) {
+  const out = execFileSync(process.execPath, [new URL('./prompt-cold.ts', import.meta.url).pathname], {
+    encoding: 'utf8',
+  });
+  colds.push(JSON.parse(out) as { import_ms: number; cold_start_ms: number });
+}
+const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+result['cold_start_ms'] = median(colds.map((c) => c.cold_start_ms));
+result['cold_start_max_ms'] = Math.max(...colds.map((c) => c.cold_start_ms));
+result['cold_import_ms'] = median(colds.map((c) => c.import_ms));
+// The machine's load around the run (1-minute averages): figures taken at a load above the core
+// count measure the contention as much as the screen.
+result['load_1m_before'] = round(loadBefore);
+result['load_1m_after'] = round(loadavg()[0]!);
 result['node'] = process.version;
 result['quick'] = QUICK ? 1 : 0;
 
