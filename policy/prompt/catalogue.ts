@@ -175,7 +175,7 @@ function align(n: number): number {
   return (n + 3) & ~3;
 }
 
-function make(type: ArrayType, buffer: ArrayBuffer, offset: number, n: number): Typed {
+function make(type: ArrayType, buffer: ArrayBufferLike, offset: number, n: number): Typed {
   if (type === 'u8') return new Uint8Array(buffer, offset, n);
   if (type === 'u16') return new Uint16Array(buffer, offset, n);
   if (type === 'u32') return new Uint32Array(buffer, offset, n);
@@ -198,16 +198,17 @@ function decode(bytes: Uint8Array, digest: string): Catalogue | null {
   if (8 + length > buf.length) return null;
   const header = JSON.parse(buf.toString('utf8', 8, 8 + length)) as Header;
   if (header.format !== FORMAT || header.digest !== digest) return null;
-  // One aligned copy of the array section; every array is a view into it.
+  // Every dense array is a view into the file's bytes (the array section starts at a multiple
+  // of 4); only a buffer that does not start 4-aligned (a pooled slice) is copied first.
   let offset = align(8 + length);
-  const body = new Uint8Array(buf.length - offset);
-  body.set(buf.subarray(offset));
-  offset = 0;
+  let body: Uint8Array = buf.subarray(offset);
+  if (body.byteOffset % 4 !== 0) body = Uint8Array.from(body);
+  offset = body.byteOffset;
   const arrays = new Map<string, Typed>();
   for (const { name, type, length: n, sparse, stored } of header.arrays) {
     const size = type === 'u8' ? 1 : type === 'u16' ? 2 : 4;
     const bytes = sparse ? stored * 8 : n * size;
-    if (offset + bytes > body.length) return null;
+    if (offset - body.byteOffset + bytes > body.length) return null;
     let a: Typed;
     if (sparse) {
       a = make(type, new ArrayBuffer(n * size), 0, n);
