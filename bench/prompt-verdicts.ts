@@ -1,12 +1,12 @@
 /**
  * The verdict snapshot: what the screener answers on every text of the repo's corpus splits
- * (test/fixtures/prompts/{corpus,dev,eval}.jsonl), on the benchmark's inputs (bench/prompt-inputs.ts)
- * and on seeded mixtures of both, written to verdicts.jsonl by
+ * (test/fixtures/prompts/{corpus,dev,eval}.jsonl), on the benchmark's inputs (prompt-inputs.ts)
+ * and on seeded mixtures of both, written by
  *
- *   npx node policy/prompt/golden/cases.ts > policy/prompt/golden/verdicts.jsonl
- *   npx node policy/prompt/golden/cases.ts --train > policy/prompt/golden/train-digest.json
+ *   npx node bench/prompt-verdicts.ts > bench/prompt-verdicts.jsonl
+ *   npx node bench/prompt-verdicts.ts --train > bench/prompt-verdicts-train.json
  *
- * and checked by verdicts.test.ts. It exists so that speed work on the screener (one-pass
+ * and checked by policy/prompt/verdicts.test.ts. It exists so that speed work on the screener (one-pass
  * features, typed tables, early exits, work bounds) is proved not to move a verdict, a rule, a
  * span or a score. Regenerate it only for a change that is MEANT to move verdicts (new phrases,
  * retrained weights), and say so in the commit.
@@ -18,9 +18,9 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ADVERSARIAL, benignText, SENTENCES } from '../../../bench/prompt-inputs.ts';
-import { createScreener, type ScreenResult } from '../screen.ts';
-import { templateLiteralText } from '../template.ts';
+import { createScreener, type ScreenResult } from '../policy/prompt/screen.ts';
+import { templateLiteralText } from '../policy/prompt/template.ts';
+import { ADVERSARIAL, benignText, SENTENCES } from './prompt-inputs.ts';
 
 export interface GoldenCase {
   readonly id: string;
@@ -41,7 +41,7 @@ export interface GoldenVerdict {
   readonly p: number | null;
 }
 
-const FIXTURES = new URL('../../../test/fixtures/prompts/', import.meta.url);
+const FIXTURES = new URL('../test/fixtures/prompts/', import.meta.url);
 const SPLITS = ['corpus', 'dev', 'eval'] as const;
 
 interface FixtureLine {
@@ -182,7 +182,7 @@ export function trainingDigest(
 
 /** The training split as golden cases (generated in memory by the training generator). */
 export async function trainingCases(): Promise<GoldenCase[]> {
-  const { trainingItems } = await import('../../../test/fixtures/prompts/train/generate.ts');
+  const { trainingItems } = await import('../test/fixtures/prompts/train/generate.ts');
   return trainingItems().map((t) => ({ id: t.id, text: t.text, kind: t.kind }));
 }
 

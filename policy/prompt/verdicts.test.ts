@@ -1,14 +1,14 @@
 /**
  * Speed work must not move a verdict: the screener's answer on every text of the corpus splits,
- * the benchmark inputs and seeded long mixtures (cases.ts) equals the snapshot in verdicts.jsonl —
- * verdict, rule, layer, unsure, span and flags exactly, the score within 1e-9 — and its answers on
- * the whole training split hash to train-digest.json. Regenerate both (commands in cases.ts) only
+ * the benchmark inputs and seeded long mixtures (bench/prompt-verdicts.ts) equals the snapshot in
+ * bench/prompt-verdicts.jsonl — verdict, rule, layer, unsure, span and flags exactly, the score
+ * within 1e-9 — and its answers on the whole training split hash to
+ * bench/prompt-verdicts-train.json. Regenerate both (commands in bench/prompt-verdicts.ts) only
  * for a change meant to move verdicts, and say so in the commit.
  */
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createScreener, type ScreenResult } from '../screen.ts';
 import {
   type GoldenVerdict,
   goldenCases,
@@ -16,13 +16,16 @@ import {
   trainingCases,
   trainingDigest,
   verdictOf,
-} from './cases.ts';
+} from '../../bench/prompt-verdicts.ts';
+import { createScreener, type ScreenResult } from './screen.ts';
 
-const golden = readFileSync(new URL('./verdicts.jsonl', import.meta.url), 'utf8')
+const golden = readFileSync(new URL('../../bench/prompt-verdicts.jsonl', import.meta.url), 'utf8')
   .trimEnd()
   .split('\n')
   .map((line) => JSON.parse(line) as GoldenVerdict);
-const trainGolden = JSON.parse(readFileSync(new URL('./train-digest.json', import.meta.url), 'utf8')) as {
+const trainGolden = JSON.parse(
+  readFileSync(new URL('../../bench/prompt-verdicts-train.json', import.meta.url), 'utf8'),
+) as {
   texts: string;
   verdicts: string;
   count: number;
