@@ -156,6 +156,11 @@ export class Matcher {
     return null;
   }
 
+  /** Size of the lazy DFA's cache (for tests and debugging): states and cached transitions. */
+  dfaSize(): { readonly states: number; readonly transitions: number; readonly table: number } {
+    return { states: this.stateSet.length, transitions: this.transCount, table: this.transKey.length };
+  }
+
   /** Cached transition of a non-empty `state` on word `w`, or -1. */
   private cached(state: number, w: number): number {
     const keys = this.transKey;
