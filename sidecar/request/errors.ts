@@ -38,6 +38,16 @@ export function toSluiceError(error: unknown): SluiceError {
   return new SluiceError('SLUICE_INTERNAL');
 }
 
+/**
+ * What a callback-style fastify hook passes to `done` for a caught value. fastify takes a falsy
+ * error (`throw undefined`, `Promise.reject()`, `throw 0`) for "no error" and lets the request
+ * through — a limiter failing that way would admit it (test/fuzz/thrown-values.test.ts found
+ * this). A falsy value becomes an Error, so it is answered 500 SLUICE_INTERNAL instead.
+ */
+export function hookError(value: unknown): Error {
+  return (value || new Error(`a falsy value was thrown: ${String(value)}`)) as Error;
+}
+
 /** One line of a message: a stack or a multi-line dump must not reach the client. */
 function firstLine(message: unknown): string | undefined {
   if (typeof message !== 'string' || message === '') return undefined;
