@@ -62,7 +62,7 @@ export async function startWebhookServer(options: {
       else if (!tooLarge) {
         tooLarge = true;
         chunks.length = 0;
-        res.setHeader('connection', 'close');
+        // Answered now; the rest is read and dropped (kept connection: the client can read it).
         writeError(res, new SluiceError('SLUICE_BODY_TOO_LARGE', `more than ${MAX_BODY} bytes`));
         req.resume();
       }

@@ -60,11 +60,20 @@ function handle(options: ErrorHandlerOptions, request: FastifyRequest, reply: Fa
     thrown = failure;
     answer = errorAnswer(null);
   }
-  if (answer.error.code === 'SLUICE_INTERNAL') {
+  const { error } = answer;
+  if (error.code === 'SLUICE_INTERNAL') {
     logInternal(request.log, thrown, `${options.name} internal error`, {
       method: request.method,
       ...safe(() => options.logFields?.(request)),
     });
+  } else if (error.rule !== undefined || error.details !== undefined) {
+    // A refusal is the client's, not an incident: at debug, with what fired (off by default).
+    safe(() =>
+      request.log.debug(
+        { code: error.code, rule: error.rule, details: error.details },
+        `${options.name} refused`,
+      ),
+    );
   }
   safe(() => options.onError?.(answer.error, request, thrown));
   // A stream already under way (egress): its own code ends it; nothing can be said on top.
