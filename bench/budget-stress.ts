@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { quantile } from '../cli/lib/stats.ts';
 import { startOpenAIFake } from '../cli/noisy-neighbor/fakes/openai-server.ts';
-import { redisKeys } from '../policy/wire.ts';
+import { redisKeys, SLUICE_HEADERS } from '../policy/wire.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
 import { startToxiproxy } from '../test/harness/toxiproxy.ts';
@@ -114,7 +114,7 @@ async function phase(during?: () => Promise<void>): Promise<Phase> {
             const res = await pool.request({
               method: 'POST',
               path: '/v1/chat/completions',
-              headers: { 'content-type': 'application/json', 'x-sluice-tenant': tenant },
+              headers: { 'content-type': 'application/json', [SLUICE_HEADERS.tenant]: tenant },
               body,
             });
             status = res.statusCode;

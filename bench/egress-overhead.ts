@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { ms3, quantile } from '../cli/lib/stats.ts';
+import { SLUICE_HEADERS } from '../policy/wire.ts';
 import { egressInternals } from '../sidecar/egress/app.ts';
 import { startEgressRig } from '../test/support/egress.ts';
 import { startBareProxy } from './egress-bare-proxy.ts';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     stream: true,
     stream_options: { include_usage: true },
   });
-  const headers = { 'content-type': 'application/json', 'x-sluice-tenant': 'globex-support' };
+  const headers = { 'content-type': 'application/json', [SLUICE_HEADERS.tenant]: 'globex-support' };
 
   const targets = {
     direct: new Pool(provider.url, { connections: CONCURRENCY }),

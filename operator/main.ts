@@ -124,7 +124,7 @@ export async function startOperator(
     synced = true;
   });
   const metricsServer =
-    settings.metricsPort > 0 ? await serveMetrics(metrics, settings.metricsPort, () => synced) : null;
+    settings.metricsPort > 0 ? await serveMetrics(metrics, settings.metricsPort, () => synced, log) : null;
   let elector: LeaderElector | null = null;
   if (settings.leaderElection.enabled) {
     const le = settings.leaderElection;

@@ -4,7 +4,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SluiceError } from '../policy/errors.ts';
+import { writeError } from '../sidecar/request/error-handler.ts';
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -55,22 +58,32 @@ export async function serveMetrics(
   metrics: OperatorMetrics,
   port: number,
   ready: () => boolean,
+  log?: Pick<Logger, 'error'>,
 ): Promise<{ port: number; close(): Promise<void> }> {
+  // Errors answer like every Sluice listener (sidecar/request/error-handler.ts, ADR 0036): a
+  // registry code and status; a `ready` or a collector that throws is a 500, not a crash.
   const server: Server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (error: unknown) => res.writeHead(500).end(String(error)),
-      );
-    } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else if (req.url === '/readyz') {
-      const ok = ready();
-      res
-        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ready: ok }));
-    } else {
-      res.writeHead(404).end();
+    try {
+      if (req.url === '/metrics') {
+        metrics.registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+          (error: unknown) => writeError(res, error, log, 'operator metrics'),
+        );
+      } else if (req.url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      } else if (req.url === '/readyz') {
+        const ok = ready();
+        res
+          .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ready: ok }));
+      } else {
+        writeError(
+          res,
+          new SluiceError('SLUICE_ROUTE_UNKNOWN', `${req.method} ${(req.url ?? '').split('?')[0]}`),
+        );
+      }
+    } catch (error) {
+      writeError(res, error, log, 'operator metrics');
     }
   });
   await new Promise<void>((resolve) => server.listen(port, resolve));

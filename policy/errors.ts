@@ -218,22 +218,52 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * What an error carries besides its code and detail, for the one error handler of every listener
+ * (sidecar/request/error-handler.ts, docs/adr/0036-structured-errors.md). All optional: the
+ * constructor's first two arguments are unchanged, so `new SluiceError(code, detail)` still works.
+ */
+export interface SluiceErrorOptions {
+  cause?: unknown;
+  /** Response headers the answer carries (lower-case names): Retry-After, RateLimit, ... */
+  headers?: Readonly<Record<string, string>>;
+  /** The rule that fired (a screening rule, a limit's name), for logs and metrics. */
+  rule?: string;
+  /** Machine-readable facts behind the detail (limit, window, seconds), for logs and tests. */
+  details?: Readonly<Record<string, unknown>>;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** An error with a registry code. `detail` says what exactly was wrong (field, value, limit). */
 export class SluiceError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly detail: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly rule: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, detail?: string, options?: SluiceErrorOptions) {
     const spec = ERRORS[code];
-    super(detail ? `${detail}. ${spec.message}` : spec.message, options);
+    super(
+      detail ? `${detail}. ${spec.message}` : spec.message,
+      options && 'cause' in options ? { cause: options.cause } : undefined,
+    );
     this.name = 'SluiceError';
     this.code = code;
     this.status = spec.status;
     this.detail = detail;
+    this.headers = options?.headers ?? NO_HEADERS;
+    this.rule = options?.rule;
+    this.details = options?.details;
   }
 
-  /** The JSON body sent to HTTP clients. */
+  /**
+   * The JSON body sent to HTTP clients: `{ error: { code, message } }`, byte for byte what it has
+   * always been. Headers, rule and details go to the answer's headers and to the logs, not into
+   * the body (docs/adr/0036-structured-errors.md).
+   */
   toJSON(): { error: { code: ErrorCode; message: string } } {
     return { error: { code: this.code, message: this.message } };
   }

@@ -245,6 +245,13 @@ export function decodeRecord(text: string): TenantRecord {
   };
 }
 
+/**
+ * The prefix of the request headers Sluice sets for the app and the egress. Every `x-sluice-*`
+ * name is spelled here and only here (test/wire-headers.test.ts keeps it so); a client's own
+ * headers of that shape are stripped by the ingress (isSluiceHeaderName below).
+ */
+export const SLUICE_HEADER_PREFIX = 'x-sluice-';
+
 /** Headers Sluice sets on requests (to the app, to the egress) or on its answers. */
 export const SLUICE_HEADERS = {
   /** Request, ingress → app → egress: the authenticated tenant. The egress trusts it (loopback). */

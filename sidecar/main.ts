@@ -6,10 +6,11 @@
  */
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { Pool } from 'undici';
+import { SluiceError } from '../policy/errors.ts';
 import { redisKeys } from '../policy/wire.ts';
 import type { FileSource } from './config/file-source.ts';
 import { addEgressLazyLoad, lazyLoadPlugin } from './config/lazy-load.ts';
@@ -20,11 +21,10 @@ import { ServedReport } from './config/served-report.ts';
 import type { Settings } from './config/settings.ts';
 import { GuardRegistry } from './guard/guard.ts';
 import { noBodyParserPlugin } from './ingress/body.ts';
-import { sendError } from './ingress/context.ts';
-import { fairQueuePlugin } from './ingress/fair-queue.ts';
 import { integrityPlugin } from './ingress/integrity.ts';
 import { openApiDocument, parseSurfaces } from './ingress/openapi.ts';
 import { proxyPlugin } from './ingress/proxy.ts';
+import { fairQueuePlugin } from './ingress/queue-admission.ts';
 import { rateLimitPlugin } from './ingress/rate-limit.ts';
 import { requestTargetPlugin } from './ingress/request-target.ts';
 import { defaultScreenerFactory, TenantScreeners } from './ingress/screening.ts';
@@ -35,7 +35,7 @@ import { RedisRateStore } from './limiter/redis-store.ts';
 import { SidecarMetrics } from './metrics.ts';
 import { FairQueue } from './queue/fair-queue.ts';
 import { answerClientError, answerConnect } from './request/client-error.ts';
-import { toSluiceError } from './request/errors.ts';
+import { errorHandlerPlugin, replyError } from './request/error-handler.ts';
 
 export interface SidecarDeps {
   /** Wall clock, ms (effective-policy recompute, snapshot times). Default Date.now. */
@@ -203,17 +203,20 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     clientErrorHandler: answerClientError,
   });
   ingress.server.on('connect', answerConnect);
-  ingress.setErrorHandler((error: FastifyError, request, reply) => {
-    const ctx = request.sluice;
-    const policy = ctx?.tenant.policy;
+  // Every error answer goes through the one handler (docs/adr/0036-structured-errors.md); the
+  // ingress adds the headers its plugins set (RateLimit, sluice-capped) and counts the refusal.
+  await ingress.register(errorHandlerPlugin, {
+    name: 'ingress',
+    logFields: (request) => ({ tenant: request.sluice?.tenant.policy.tenantId }),
     // A refusal before the body was read: close the connection rather than read it.
-    if (!request.raw.complete) reply.header('connection', 'close');
-    const sluice = toSluiceError(error);
-    if (sluice.code === 'SLUICE_INTERNAL') {
-      log.error({ err: error, tenant: policy?.tenantId, method: request.method }, 'ingress internal error');
-    }
-    if (policy) metrics.reject(policy.tenantId, policy.tier, sluice.code);
-    return sendError(reply, sluice.code, sluice.detail, ctx?.responseHeaders);
+    headers: (request) =>
+      request.raw.complete
+        ? request.sluice?.responseHeaders
+        : { connection: 'close', ...request.sluice?.responseHeaders },
+    onError: (error, request) => {
+      const policy = request.sluice?.tenant.policy;
+      if (policy) metrics.reject(policy.tenantId, policy.tier, error.code);
+    },
   });
   // External prompt guards named by policies (screening.guard), created on first use.
   const guards = new GuardRegistry();
@@ -244,11 +247,12 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
 
   // --- metrics and admin ---
   const metricsApp = Fastify({ logger: false, schemaController: lazySchemaCompilers });
+  await metricsApp.register(errorHandlerPlugin, { name: 'metrics' });
   metricsApp.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  const admin = adminApp(policies, limiter, redisSource);
+  const admin = await adminApp(policies, limiter, redisSource);
 
   // --- egress: the app's LLM calls, on loopback only (the tenant comes from x-sluice-tenant,
   // which only this pod's ingress can have set: docs/security.md). Its modules load only when it
@@ -306,21 +310,31 @@ interface Listenable {
   server: { address(): ReturnType<import('node:net').Server['address']> };
 }
 
-function adminApp(policies: PolicySet, limiter: Limiter, source?: RedisSource): FastifyInstance {
+/** The admin listener (/healthz, /readyz, /policies/:tenantId, /openapi.json); exported for its tests. */
+export async function adminApp(
+  policies: PolicySet,
+  limiter: Limiter,
+  source?: RedisSource,
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, schemaController: lazySchemaCompilers });
+  await app.register(errorHandlerPlugin, { name: 'admin' });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    if (!policies.ready()) return sendError(reply, 'SLUICE_NOT_READY');
+    if (!policies.ready()) return replyError(reply, new SluiceError('SLUICE_NOT_READY'));
     return { status: 'ready', tenants: policies.size(), capacity: policies.limit(), limiter: limiter.mode() };
   });
-  app.get<{ Params: { tenantId: string } }>('/policies/:tenantId', async (request, reply) => {
+  app.get<{ Params: { tenantId: string } }>('/policies/:tenantId', async (request) => {
     // Redis mode loads a tenant this replica does not hold yet (ADR 0025).
     const record =
       policies.peek(request.params.tenantId) ??
       (source && /^[a-z0-9-]{1,63}$/.test(request.params.tenantId)
         ? await source.loadTenant(request.params.tenantId).catch(() => null)
         : undefined);
-    if (!record) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such tenant' } });
+    if (!record)
+      throw new SluiceError(
+        'SLUICE_TENANT_NOT_FOUND',
+        `this sidecar holds no tenant ${JSON.stringify(request.params.tenantId)}`,
+      );
     return { tenantId: record.policy.tenantId, version: record.policy.version };
   });
   // The OpenAPI description of the ingress, egress and admin routes (sidecar/ingress/openapi.ts).

@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hashApiKey } from '../../policy/wire.ts';
+import { hashApiKey, SLUICE_HEADERS } from '../../policy/wire.ts';
 import { sendError } from '../ingress/context.ts';
 import { apiKeyOf } from '../ingress/tenant-auth.ts';
 import type { PolicySet } from './policy-set.ts';
@@ -50,7 +50,7 @@ export const lazyLoadPlugin = fp(lazyLoad, { name: 'sluice-lazy-load', fastify: 
 export function addEgressLazyLoad(app: FastifyInstance, options: LazyLoadOptions): void {
   const { policies, source } = options;
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    const header = request.headers['x-sluice-tenant'];
+    const header = request.headers[SLUICE_HEADERS.tenant];
     const id = Array.isArray(header) ? header[0] : header;
     if (!id || policies.peek(id) || !/^[a-z0-9-]{1,63}$/.test(id)) return;
     await source.loadTenant(id).catch(() => null);

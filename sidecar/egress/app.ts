@@ -4,22 +4,22 @@
  * Everything it needs comes in through EgressDeps; `listen` is the caller's job.
  */
 import { join } from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pino from 'pino';
 import type prom from 'prom-client';
 import { SluiceError } from '../../policy/errors.ts';
+import { SLUICE_HEADERS } from '../../policy/wire.ts';
 import type { PolicyView } from '../config/policy-view.ts';
 import { lazySchemaCompilers } from '../lazy-compilers.ts';
 import { answerClientError, answerConnect } from '../request/client-error.ts';
-import { toSluiceError } from '../request/errors.ts';
+import { errorHandlerPlugin } from '../request/error-handler.ts';
 import { classifyBody } from '../request/media-type.ts';
 import { DEFAULT_JSON_MAX_DEPTH, JsonReadError, readJson } from '../request/strict-json.ts';
 import { BreakerBoard } from './breaker.ts';
 import { MemoryBudgetStore } from './budget/memory-store.ts';
 import { RedisBudgetStore } from './budget/redis-store.ts';
 import type { BudgetStore } from './budget/store.ts';
-import { EgressError } from './chain.ts';
 import { createEgressMetrics } from './metrics.ts';
 import { poolClient, type UpstreamClient, withMetrics, withTimeout } from './providers/upstream.ts';
 import { chatCompletionsRoute } from './routes/chat-completions.ts';
@@ -96,9 +96,6 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
       );
     }
   });
-  app.setNotFoundHandler((request) => {
-    throw new SluiceError('SLUICE_ROUTE_UNKNOWN', `${request.method} ${request.url.split('?')[0]}`);
-  });
   const breakers = new BreakerBoard(deps.settings.breaker);
   const metrics = createEgressMetrics(deps.registry, breakers, deps.now);
   const store: BudgetStore = deps.redis
@@ -134,28 +131,27 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     shadow: deps.shadow === true,
   };
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const anthropic =
-      request.url.startsWith('/v1/messages') || request.headers['anthropic-version'] !== undefined;
-    const sluice = toSluiceError(error);
-    // Sluice's own fault, logged once with its stack; never blamed on the provider.
-    if (sluice.code === 'SLUICE_INTERNAL') request.log.error({ err: error }, 'egress internal error');
-    const counter = metrics.requests;
-    const tenant = request.headers['x-sluice-tenant'];
-    const record = typeof tenant === 'string' ? deps.policies.byTenant(tenant) : undefined;
-    counter.inc({
-      tenant: record ? record.policy.tenantId : 'unknown',
-      tier: record ? record.policy.tier : 'unknown',
-      // The route pattern, not the path: a client must not be able to mint metric series.
-      route: request.routeOptions.url ?? 'unknown',
-      outcome: sluice.code.toLowerCase(),
-    });
-    if (reply.sent || reply.raw.headersSent) return;
-    const body = sluice.toJSON();
-    void reply
-      .code(sluice.status)
-      .headers(error instanceof EgressError ? error.headers : {})
-      .send(anthropic ? { type: 'error', ...body, error: { ...body.error, type: sluice.code } } : body);
+  // The one error handler (docs/adr/0036-structured-errors.md): the error's own headers
+  // (Retry-After of an EgressError), each refusal counted, Anthropic clients answered in their shape.
+  await app.register(errorHandlerPlugin, {
+    name: 'egress',
+    onError: (error, request) => {
+      const tenant = request.headers[SLUICE_HEADERS.tenant];
+      const record = typeof tenant === 'string' ? deps.policies.byTenant(tenant) : undefined;
+      metrics.requests.inc({
+        tenant: record ? record.policy.tenantId : 'unknown',
+        tier: record ? record.policy.tier : 'unknown',
+        // The route pattern, not the path: a client must not be able to mint metric series.
+        route: request.routeOptions.url ?? 'unknown',
+        outcome: error.code.toLowerCase(),
+      });
+    },
+    body: (error, request) => {
+      const body = error.toJSON();
+      const anthropic =
+        request.url.startsWith('/v1/messages') || request.headers['anthropic-version'] !== undefined;
+      return anthropic ? { type: 'error', ...body, error: { ...body.error, type: error.code } } : body;
+    },
   });
 
   chatCompletionsRoute(app, ctx);

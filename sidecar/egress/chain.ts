@@ -21,17 +21,17 @@ import type { FallbackTrigger } from '../../policy/schema/tenant-policy.ts';
 import type { BreakerBoard } from './breaker.ts';
 import { UpstreamFailure } from './providers/upstream.ts';
 
-/** A SluiceError with response headers (Retry-After). */
+/**
+ * A SluiceError with response headers (Retry-After) as a third argument: the headers are the
+ * error's structured `headers` (policy/errors.ts), which the error handler sends.
+ */
 export class EgressError extends SluiceError {
-  headers: Record<string, string>;
-
   constructor(
     code: ConstructorParameters<typeof SluiceError>[0],
     detail: string,
     headers: Record<string, string> = {},
   ) {
-    super(code, detail);
-    this.headers = headers;
+    super(code, detail, { headers });
   }
 }
 

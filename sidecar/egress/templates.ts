@@ -121,7 +121,7 @@ export function renderTemplateUse(policy: EffectivePolicy, use: TemplateUse, sha
     verdict ??= { verdict: result.verdict, rule };
     if (result.verdict === 'reject' && shadow) shadowed = true;
     else if (result.verdict === 'reject' && policy.screening.mode === 'reject') {
-      throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule ${rule} matched ${what}`);
+      throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule ${rule} matched ${what}`, { rule });
     }
   };
   const screened = policy.screening.variables;

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { type ErrorCode, SluiceError } from '../../policy/errors.ts';
 import type { TenantRecord } from '../../policy/wire.ts';
+import { replyError } from '../request/error-handler.ts';
 
 export interface RequestContext {
   tenant: TenantRecord;
@@ -41,17 +42,15 @@ declare module 'fastify' {
   }
 }
 
-/** Sends a registry error as JSON with optional extra headers; counts it. */
+/**
+ * Sends a registry error from a hook, with extra headers (Retry-After, RateLimit): the same
+ * answer the error handler gives a thrown SluiceError (sidecar/request/error-handler.ts).
+ */
 export function sendError(
   reply: FastifyReply,
   code: ErrorCode,
   detail?: string,
   headers?: Record<string, string>,
 ): FastifyReply {
-  const error = new SluiceError(code, detail);
-  if (headers) reply.headers(headers);
-  return reply
-    .code(error.status)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(error.toJSON());
+  return replyError(reply, new SluiceError(code, detail, headers ? { headers } : undefined));
 }

@@ -6,6 +6,7 @@
  * one of ERRORS; the statuses listed per route are the ones that route can answer.
  */
 import { ERRORS, type ErrorCode } from '../../policy/errors.ts';
+import { SLUICE_HEADERS } from '../../policy/wire.ts';
 
 export type Surface = 'ingress' | 'egress' | 'admin';
 
@@ -71,7 +72,7 @@ const EGRESS_ERRORS: ErrorCode[] = [
 ];
 
 const tenantHeader = {
-  name: 'x-sluice-tenant',
+  name: SLUICE_HEADERS.tenant,
   in: 'header',
   required: true,
   description: 'Set by the ingress for the app; the app forwards it (the egress listens on loopback only).',

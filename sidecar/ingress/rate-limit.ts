@@ -24,6 +24,7 @@ import { localShare, type RateLimit } from '../limiter/gcra.ts';
 import type { Limiter } from '../limiter/limiter.ts';
 import type { LimitDecision } from '../limiter/store.ts';
 import type { SidecarMetrics } from '../metrics.ts';
+import { hookError } from '../request/errors.ts';
 import { sendError } from './context.ts';
 
 export interface RateLimitOptions {
@@ -111,13 +112,18 @@ async function rateLimit(app: FastifyInstance, options: RateLimitOptions): Promi
   app.addHook('onRequest', (request, reply, done) => {
     const ctx = request.sluice;
     if (!ctx) return done();
-    const d = limiter.take(ctx.tenant.policy.tenantId, ctx.tenant.policy.limits.requests);
+    let d: ReturnType<typeof limiter.take>;
+    try {
+      d = limiter.take(ctx.tenant.policy.tenantId, ctx.tenant.policy.limits.requests);
+    } catch (error) {
+      return done(hookError(error));
+    }
     if (d instanceof Promise) {
       d.then(
         (decision) => {
           if (!apply(request, reply, decision)) done();
         },
-        (error: unknown) => done(error as Error),
+        (error: unknown) => done(hookError(error)),
       );
       return;
     }

@@ -122,7 +122,7 @@ export class TenantScreeners {
           : 'flag';
       this.metrics.promptFlags.inc({ tenant: policy.tenantId, tier: policy.tier, rule, verdict });
       if (verdict === 'reject')
-        throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule "${rule}" matched a screened field`);
+        throw new SluiceError('SLUICE_PROMPT_REJECTED', `rule "${rule}" matched a screened field`, { rule });
       if (verdict === 'shadow' && !shadowed) {
         shadowed = true;
         this.metrics.shadow(policy.tenantId, 'prompt-rejected');

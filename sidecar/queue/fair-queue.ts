@@ -23,7 +23,7 @@
  * with equal service times, comes in a burst: the wait was up to a whole service time). The cost
  * is R idle seats while only lower levels have work; with one level known nothing is held back.
  *
- * Pure: no timers, no clock reads. The adapter (ingress/fair-queue-plugin.ts) owns timeouts
+ * Pure: no timers, no clock reads. The adapter (ingress/queue-admission.ts) owns timeouts
  * and calls cancel(); `grant` callbacks run synchronously inside acquire/release/cancel.
  */
 

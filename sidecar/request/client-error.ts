@@ -16,17 +16,19 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, SluiceError } from '../../policy/errors.ts';
+import { errorAnswer } from './errors.ts';
 
 /** The first request line longer than this (bytes) makes a header overflow a 414. */
 const LONG_TARGET = 4_096;
 
 /** The raw HTTP/1.1 answer for a registry error; the connection is closed after it. */
 export function rawErrorResponse(code: ErrorCode, detail?: string): string {
-  const error = new SluiceError(code, detail);
-  const body = JSON.stringify(error.toJSON());
+  // The same status, headers and body as every other error answer (errors.ts errorAnswer).
+  const { status, headers, body } = errorAnswer(new SluiceError(code, detail));
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   return (
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +
-    'content-type: application/json; charset=utf-8\r\n' +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+    lines.join('') +
     `content-length: ${Buffer.byteLength(body)}\r\n` +
     'connection: close\r\n\r\n' +
     body

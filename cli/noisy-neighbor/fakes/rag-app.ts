@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { SLUICE_HEADER_PREFIX, SLUICE_HEADERS } from '../../../policy/wire.ts';
 
 export interface RagAppOptions {
   host?: string;
@@ -73,7 +74,7 @@ export async function startRagApp(options: RagAppOptions = {}): Promise<RagApp> 
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     stats.requests++;
-    const tenant = String(req.headers['x-sluice-tenant'] ?? '');
+    const tenant = String(req.headers[SLUICE_HEADERS.tenant] ?? '');
     stats.byTenant.set(tenant, (stats.byTenant.get(tenant) ?? 0) + 1);
     const url = new URL(req.url ?? '/', 'http://fake');
     let json: Record<string, unknown> | null = null;
@@ -86,7 +87,7 @@ export async function startRagApp(options: RagAppOptions = {}): Promise<RagApp> 
     }
     const sluiceHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers))
-      if (k.startsWith('x-sluice-')) sluiceHeaders[k] = String(v);
+      if (k.startsWith(SLUICE_HEADER_PREFIX)) sluiceHeaders[k] = String(v);
     const echo = {
       path: url.pathname,
       method: req.method,

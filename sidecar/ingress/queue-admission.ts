@@ -1,5 +1,5 @@
 /**
- * The fair queue as a fastify plugin: holds a request until the pure scheduler
+ * Admission through the fair queue, as a fastify plugin: holds a request until the pure scheduler
  * (queue/fair-queue.ts) grants it one of --max-concurrency slots toward the app. Owns the
  * timers: a request waits at most its tier's queue.timeoutMs (503 SLUICE_QUEUE_TIMEOUT); a
  * full tenant queue is 503 SLUICE_QUEUE_FULL, or 429 SLUICE_CONCURRENCY_LIMITED when it is

@@ -1,0 +1,75 @@
+/**
+ * Every `x-sluice-*` header name is spelled once, in policy/wire.ts (SLUICE_HEADERS,
+ * SLUICE_HEADER_PREFIX), and every use in code that ships or measures refers to it: a rename is
+ * one edit, and a typo is a compile error instead of a header that silently never matches
+ * (docs/adr/0036-structured-errors.md). Tests are outside the rule on purpose: they spell the
+ * wire value literally, so an accidental change of the constant fails them as it would fail a
+ * client.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOTS = ['policy', 'sidecar', 'operator', 'cli', 'bench'];
+const HOME = 'policy/wire.ts';
+
+/**
+ * Files another engineer is rewriting in this round (the wire-format adapters, issue 19 item 1):
+ * listed here so the lead sees them, and checked to still need the exemption.
+ */
+const PENDING: Record<string, string> = {
+  'sidecar/egress/routes/llm.ts': 'tenantOf message text; routes/ is being split into adapters',
+};
+
+function codeFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : codeFiles(path);
+    return /\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Lines of code (not comment lines) that spell an x-sluice- name, any case. */
+function headerLiterals(source: string): number[] {
+  const found: number[] = [];
+  source.split('\n').forEach((line, i) => {
+    if (/^\s*(\/\/|\/\*|\*)/.test(line)) return;
+    if (/x-sluice-/i.test(line)) found.push(i + 1);
+  });
+  return found;
+}
+
+describe('x-sluice-* header names live in policy/wire.ts', () => {
+  it('finds names in strings and templates, not in comment lines', () => {
+    const source = [
+      '/** Reads x-sluice-tenant. */',
+      "const a = req.headers['x-sluice-tenant'];",
+      '  // x-sluice-tier is set by the ingress',
+      'const b = `send X-Sluice-Tier ${c}`;',
+      ' * x-sluice-screening',
+      'const d = SLUICE_HEADERS.tenant;',
+    ].join('\n');
+    expect(headerLiterals(source)).toEqual([2, 4]);
+  });
+
+  it('no code outside policy/wire.ts spells one', () => {
+    const files = ROOTS.flatMap(codeFiles);
+    expect(files.length).toBeGreaterThan(50);
+    const offenders = files
+      .filter((file) => file !== HOME && !(file in PENDING))
+      .flatMap((file) =>
+        headerLiterals(readFileSync(join(ROOT, file), 'utf8')).map((line) => `${file}:${line}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('policy/wire.ts spells them', () => {
+    expect(headerLiterals(readFileSync(join(ROOT, HOME), 'utf8')).length).toBeGreaterThan(0);
+  });
+
+  it.each(Object.keys(PENDING))('%s still needs its exemption (remove it once fixed)', (file) => {
+    expect(headerLiterals(readFileSync(join(ROOT, file), 'utf8')).length).toBeGreaterThan(0);
+  });
+});
