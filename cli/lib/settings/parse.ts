@@ -66,13 +66,7 @@ export function parseSettings<T extends Table>(
     const negated = token.rawName.startsWith('--no-');
     const found = token.rawName.startsWith('--') ? byFlag.get(token.name) : undefined;
     if (!found || (negated && found[1].kind !== 'bool')) {
-      const guess = nearest(
-        token.rawName.replace(/^-+/, '--'),
-        Object.values(table).map((s) => `--${s.flag}`),
-      );
-      fail(
-        `unknown flag ${token.rawName}${guess ? `; did you mean ${guess}?` : ''} (--help lists the flags)`,
-      );
+      fail(`unknown flag ${token.rawName}${suggest(token.rawName, table)} (--help lists the flags)`);
     }
     const [key, s, oldFlag] = found!;
     if (oldFlag) warnings.push(`--${oldFlag} is deprecated; use --${s.flag}`);
@@ -127,6 +121,17 @@ export function parseSettings<T extends Table>(
     warnings: Object.freeze(warnings),
     given: new Set(fromFlags.keys()) as ReadonlySet<keyof T & string>,
   });
+}
+
+/** "; did you mean --redis-url?" for a typo; the flags it begins, for a stem ("--redis"). */
+function suggest(rawName: string, table: Table): string {
+  const word = rawName.replace(/^-+/, '--');
+  const flags = Object.values(table).map((s) => `--${s.flag}`);
+  const guess = nearest(word, flags);
+  if (guess) return `; did you mean ${guess}?`;
+  const longer = flags.filter((f) => f.startsWith(`${word}-`));
+  if (longer.length === 0 || longer.length > 4) return '';
+  return `; did you mean ${longer.length === 1 ? longer[0] : `one of ${longer.join(', ')}`}?`;
 }
 
 function readEnv(s: Setting<unknown>, env: Env, warnings: string[]): { name: string; value: string } | null {

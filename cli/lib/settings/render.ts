@@ -48,9 +48,14 @@ export function markdownTable(table: Table): string {
             : s.kind === 'list'
               ? 'comma list'
               : s.kind;
-    rows.push(
-      `| \`--${s.flag}\` | ${cell(spellings(s))} | ${type} | ${cell(defaultText(s))} | ${cell(s.help)} |`,
-    );
+    const env = [s.env, ...s.envAlso].map((e) => `\`${e}\``).join(', ');
+    const old = s.deprecated.flatMap((d) => [d.flag ? `--${d.flag}` : '', d.env ?? '']).filter(Boolean);
+    const shown = defaultText(s);
+    const def = /^\(.*\)$/.test(shown) ? shown : `\`${shown}\``;
+    const help = old.length
+      ? `${s.help} Deprecated spellings, still read: ${old.map((o) => `\`${o}\``).join(', ')}.`
+      : s.help;
+    rows.push(`| \`--${s.flag}\` | ${env} | ${type} | ${cell(def)} | ${cell(help)} |`);
   }
   return rows.join('\n');
 }
