@@ -13,84 +13,6 @@ import { DEFAULT_KEY_PREFIX } from '../policy/wire.ts';
 
 export type FailurePolicy = 'Ignore' | 'Fail';
 
-export interface SidecarInjection {
-  /** Sidecar container image. */
-  image: string;
-  /** Args after the image's entrypoint. */
-  args: string[];
-  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
-  /** Resource requests/limits for the sidecar container. */
-  resources: { requests: Record<string, string>; limits: Record<string, string> };
-  /** Extra env for the sidecar (REDIS_URL etc.), name → value. */
-  env: Record<string, string>;
-  /** Native sidecar (init container with restartPolicy: Always, Kubernetes ≥ 1.29) or a plain container. */
-  native: boolean;
-}
-
-export interface OperatorSettings {
-  /** Kubeconfig file; empty = client-node's loadFromDefault (KUBECONFIG, ~/.kube/config, in-cluster). */
-  kubeconfig: string;
-  /** Namespaces to watch; empty = all namespaces. One way to shard (docs/scale.md). */
-  namespaces: readonly string[];
-  /** Label selector of the TenantPolicies this operator owns, e.g. "sluice.dev/shard=a"; empty = all. */
-  shardSelector: string;
-  redisUrl: string;
-  /** Key prefix of the Redis contract (policy/wire.ts). */
-  redisPrefix: string;
-  databaseUrl: string;
-  /** Field manager and Event reportingController. */
-  fieldManager: string;
-  /** Identity in the Lease and in Events. */
-  identity: string;
-  /** Reconcile workers (keys are processed one at a time each; different keys in parallel). */
-  workers: number;
-  /** Full relist of every watch, to heal anything a watch missed. */
-  resyncMs: number;
-  /** A watch that delivers nothing (not even a bookmark) for this long is considered dead. */
-  watchIdleMs: number;
-  /** Longest wait between two reconnect attempts of a failed watch (capped exponential backoff). */
-  watchBackoffCapMs: number;
-  /** Server-side watch timeout; the API server ends the watch and we resume from the last RV. */
-  watchTimeoutSeconds: number;
-  /** Usage rollup interval (Redis counters → Postgres). */
-  rollupIntervalMs: number;
-  /** Outbox drain interval (audit, revisions, tenants → Postgres). */
-  outboxIntervalMs: number;
-  leaderElection: {
-    enabled: boolean;
-    namespace: string;
-    name: string;
-    /** A leader that has not renewed for this long is replaced. */
-    leaseDurationMs: number;
-    renewIntervalMs: number;
-    retryIntervalMs: number;
-  };
-  webhook: {
-    enabled: boolean;
-    host: string;
-    port: number;
-    /** Base URL the API server calls (clientConfig.url); empty = use a Service. */
-    url: string;
-    serviceName: string;
-    serviceNamespace: string;
-    certSecretName: string;
-    certSecretNamespace: string;
-    /** Rotate the serving certificate when it has less than this left. */
-    certRenewBeforeMs: number;
-    certValidityDays: number;
-    validatingName: string;
-    mutatingName: string;
-    tenantPolicyFailurePolicy: FailurePolicy;
-    podFailurePolicy: FailurePolicy;
-    /** Create/patch the webhook configurations (off when the chart manages them). */
-    manageConfigurations: boolean;
-  };
-  sidecar: SidecarInjection;
-  /** Port of /metrics, /healthz and /readyz; 0 = off (the chart sets 9091). */
-  metricsPort: number;
-  logLevel: string;
-}
-
 const MS_DAY = 86_400_000;
 const failurePolicy = (flag: string, env: string, def: FailurePolicy, help: string) =>
   setting.enum({ flag, env, values: ['Ignore', 'Fail'], default: def, help });
@@ -379,7 +301,7 @@ export function parseSettings(
   args: readonly string[],
   env: Env = process.env,
   warn: (message: string) => void = () => {},
-): Readonly<OperatorSettings> {
+): OperatorSettings {
   const { values: v, warnings } = parseTable(OPERATOR_SETTINGS, args, env);
   for (const w of warnings) warn(w);
   // Both are required: parseTable refused a missing one.
@@ -407,19 +329,26 @@ export function parseSettings(
     if (eq <= 0) throw invalid(`--sidecar-env entries are NAME=value (got ${JSON.stringify(pair)})`);
     sidecarEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const settings: OperatorSettings = {
+  return deepFreeze(build(v, sidecarEnv));
+}
+
+/** The table's values in the nested shape the operator's parts read (checked by parseSettings). */
+function build(v: OperatorValues, sidecarEnv: Record<string, string>) {
+  return {
     kubeconfig: v.kubeconfig ?? '',
     namespaces: v.namespaces,
     shardSelector: v.shardSelector ?? '',
-    redisUrl,
+    redisUrl: v.redisUrl!,
     redisPrefix: v.redisPrefix,
-    databaseUrl,
+    databaseUrl: v.databaseUrl!,
+    /** Field manager and Event reportingController. */
     fieldManager: 'sluice-operator',
     identity: v.identity,
     workers: v.workers,
     resyncMs: v.resyncMs,
     watchIdleMs: v.watchIdleMs,
     watchBackoffCapMs: v.watchBackoffCapMs,
+    /** Server-side watch timeout; the API server ends the watch and we resume from the last RV. */
     watchTimeoutSeconds: 300,
     rollupIntervalMs: v.rollupIntervalMs,
     outboxIntervalMs: v.outboxIntervalMs,
@@ -440,6 +369,7 @@ export function parseSettings(
       serviceNamespace: v.webhookNamespace,
       certSecretName: v.webhookSecret,
       certSecretNamespace: v.webhookNamespace,
+      /** Rotate the serving certificate when it has less than this left. */
       certRenewBeforeMs: 30 * MS_DAY,
       certValidityDays: 365,
       validatingName: v.validatingName,
@@ -462,8 +392,11 @@ export function parseSettings(
     metricsPort: v.metricsPort,
     logLevel: v.logLevel,
   };
-  return deepFreeze(settings);
 }
+
+/** What the operator's parts read: the table's values in the shape the parts use. */
+export type OperatorSettings = Readonly<ReturnType<typeof build>>;
+export type SidecarInjection = OperatorSettings['sidecar'];
 
 function deepFreeze<T>(value: T): Readonly<T> {
   if (value && typeof value === 'object') {
