@@ -79,6 +79,38 @@ describe('parseSettings', () => {
     );
   });
 
+  it('takes words, one-letter aliases and custom kinds when the command asks (kubectl sluice)', () => {
+    const plugin = {
+      output: setting.string({ flag: 'output', short: 'o', default: 'table', help: 'o' }),
+      for: setting.custom<number>({
+        flag: 'for',
+        default: 0,
+        help: 'f',
+        convert: (text, where, fail) =>
+          /^\d+s$/.test(text) ? Number.parseInt(text, 10) * 1000 : fail(`${where}: 90s`),
+      }),
+      yes: setting.bool({ flag: 'yes', default: false, help: 'y' }),
+    };
+    const parsed = parseSettings(
+      plugin,
+      ['acme', '-o=json', '--for', '90s', '--yes', 'true'],
+      {},
+      'SLUICE_ARGUMENT_INVALID',
+      {
+        positionals: true,
+      },
+    );
+    // With words allowed, "true" after a boolean flag is a word, not the flag's value.
+    expect(parsed.positionals).toEqual(['acme', 'true']);
+    expect(parsed.values).toEqual({ output: 'json', for: 90_000, yes: true });
+    expect(() => parseSettings(plugin, ['--for', '2 hours'], {}, 'SLUICE_ARGUMENT_INVALID')).toThrow(
+      expect.objectContaining({
+        code: 'SLUICE_ARGUMENT_INVALID',
+        detail: expect.stringContaining('--for: 90s'),
+      }),
+    );
+  });
+
   it('warns once per deprecated spelling used', () => {
     expect(parseSettings(TABLE, ['--redis', 'x'], {}).warnings).toEqual([
       '--redis is deprecated; use --redis-url',

@@ -19,6 +19,13 @@ export interface Parsed<T extends Table> {
   readonly warnings: readonly string[];
   /** Keys given on the command line. */
   readonly given: ReadonlySet<keyof T & string>;
+  /** Words that are not flags, for commands that take them (`{ positionals: true }`). */
+  readonly positionals: readonly string[];
+}
+
+export interface ParseOptions {
+  /** Accept words that are not flags (kubectl sluice's tenant names); else they are refused. */
+  positionals?: boolean;
 }
 
 const BOOL: Readonly<Record<string, boolean>> = {
@@ -35,16 +42,22 @@ export function parseSettings<T extends Table>(
   args: readonly string[],
   env: Env = process.env,
   code: ErrorCode = 'SLUICE_CONFIG_INVALID',
+  parseOptions: ParseOptions = {},
 ): Parsed<T> {
   const fail = (detail: string): never => {
     throw new SluiceError(code, detail);
   };
   const byFlag = new Map<string, [string, Setting<unknown>, string | undefined]>();
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  const byShort = new Map<string, [string, Setting<unknown>, undefined]>();
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const [key, s] of Object.entries(table)) {
     for (const flag of [s.flag, ...s.deprecated.flatMap((d) => (d.flag ? [d.flag] : []))]) {
       byFlag.set(flag, [key, s, flag === s.flag ? undefined : flag]);
       options[flag] = { type: s.kind === 'bool' ? 'boolean' : 'string' };
+    }
+    if (s.short) {
+      byShort.set(s.short, [key, s, undefined]);
+      options[s.flag] = { ...options[s.flag]!, short: s.short };
     }
   }
   const { tokens } = parseArgs({
@@ -57,14 +70,23 @@ export function parseSettings<T extends Table>(
   });
 
   const warnings: string[] = [];
+  const positionals: string[] = [];
   const fromFlags = new Map<string, string[]>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (token.kind === 'option-terminator') fail('unexpected "--": this command takes flags only');
-    if (token.kind === 'positional') fail(`unexpected argument ${JSON.stringify(token.value)}`);
-    if (token.kind !== 'option') continue;
+    if (token.kind === 'option-terminator') {
+      if (!parseOptions.positionals) fail('unexpected "--": this command takes flags only');
+      continue;
+    }
+    if (token.kind === 'positional') {
+      if (!parseOptions.positionals) fail(`unexpected argument ${JSON.stringify(token.value)}`);
+      positionals.push(token.value);
+      continue;
+    }
     const negated = token.rawName.startsWith('--no-');
-    const found = token.rawName.startsWith('--') ? byFlag.get(token.name) : undefined;
+    const found = token.rawName.startsWith('--')
+      ? byFlag.get(token.name)
+      : byShort.get(token.rawName.slice(1));
     if (!found || (negated && found[1].kind !== 'bool')) {
       fail(`unknown flag ${token.rawName}${suggest(token.rawName, table)} (--help lists the flags)`);
     }
@@ -75,7 +97,7 @@ export function parseSettings<T extends Table>(
       const next = tokens[i + 1];
       if (negated) raw = 'false';
       else if (token.value !== undefined) raw = token.value;
-      else if (next?.kind === 'positional' && next.value.toLowerCase() in BOOL) {
+      else if (!parseOptions.positionals && next?.kind === 'positional' && next.value.toLowerCase() in BOOL) {
         // `--leader-elect false`: the operator's charts and tests spell booleans this way.
         raw = next.value;
         i++;
@@ -84,6 +106,8 @@ export function parseSettings<T extends Table>(
       if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
         fail(`--${s.flag} needs a value (${s.placeholder})`);
       raw = token.value!;
+      // `-o=json` reaches us as "=json" (parseArgs keeps the "=" of short options).
+      if (!token.rawName.startsWith('--') && raw.startsWith('=')) raw = raw.slice(1);
     }
     fromFlags.set(key, [...(s.kind === 'multi' ? (fromFlags.get(key) ?? []) : []), raw]);
   }
@@ -120,6 +144,7 @@ export function parseSettings<T extends Table>(
     values: Object.freeze(values) as ValuesOf<T>,
     warnings: Object.freeze(warnings),
     given: new Set(fromFlags.keys()) as ReadonlySet<keyof T & string>,
+    positionals: Object.freeze(positionals),
   });
 }
 
@@ -153,7 +178,7 @@ function convert(s: Setting<unknown>, raw: string, where: string, fail: (d: stri
   switch (s.kind) {
     case 'string':
       if (raw === '') fail(`${where} may not be empty`);
-      return raw;
+      return s.convert ? s.convert(raw, where, fail) : raw;
     case 'bool': {
       const value = BOOL[raw.trim().toLowerCase()];
       return value ?? fail(`${where} = ${JSON.stringify(raw)}: use true or false (also 1/0, on/off)`);

@@ -39,6 +39,10 @@ export interface Setting<T> {
   /** multi from the environment: how one variable holds several values (default ";"). */
   readonly envSplit: RegExp;
   readonly help: string;
+  /** A one-letter alias (`-o json`), for commands that take them (kubectl sluice). */
+  readonly short: string | undefined;
+  /** string: turns the text into the value, or calls `fail` (durations, dates, numbers). */
+  readonly convert: ((text: string, where: string, fail: (detail: string) => never) => T) | undefined;
   /** Phantom: the parsed value's type. */
   readonly __type?: T;
 }
@@ -56,6 +60,7 @@ interface Common {
   deprecated?: readonly Deprecated[];
   placeholder?: string;
   defaultText?: string;
+  short?: string;
 }
 
 export const envName = (flag: string): string => `SLUICE_${flag.replaceAll('-', '_').toUpperCase()}`;
@@ -75,6 +80,8 @@ function make<T>(kind: Kind, c: Common, rest: Partial<Setting<T>> & { default: T
     placeholder: c.placeholder ?? kind.toUpperCase(),
     envSplit: /;/,
     help: c.help,
+    short: c.short,
+    convert: undefined,
     ...rest,
   });
 }
@@ -90,6 +97,13 @@ export const setting = {
   bool: (c: Common & { default: boolean }) => make<boolean>('bool', c, { default: c.default }),
   enum: <const V extends string>(c: Common & { values: readonly V[]; default: V }) =>
     make<V>('enum', { placeholder: c.values.join('|'), ...c }, { default: c.default, values: c.values }),
+  /** A string turned into a value of its own kind by `convert`; `default` is already converted. */
+  custom: <T>(
+    c: Common & {
+      default: T;
+      convert: (text: string, where: string, fail: (detail: string) => never) => T;
+    },
+  ) => make<T>('string', c, { default: c.default, convert: c.convert }),
   /** Comma-separated values, one flag. */
   list: (c: Common & { default: readonly string[] }) =>
     make<readonly string[]>('list', { placeholder: 'A,B', ...c }, { default: Object.freeze([...c.default]) }),
