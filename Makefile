@@ -36,8 +36,9 @@ node-deps: ## Install the npm dependencies only (Node 24 pinned): all that demo 
 	@bash test/harness/install-node-deps.sh
 
 .PHONY: generate
-generate: ## Regenerate the CRD (crds/, chart) and the dashboards from their sources (commit the result)
+generate: ## Regenerate the CRD (crds/, chart), the dashboards and the docs' flags tables from their sources (commit the result)
 	$(NPX) node policy/schema/generate.ts
+	$(NPX) node cli/lib/settings/docs.ts
 	$(NPX) node charts/sluice/dashboards/generate.ts
 
 .PHONY: compile-phrases

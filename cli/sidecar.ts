@@ -4,20 +4,23 @@
  * SLUICE_CONFIG_INVALID naming it. Runs until SIGTERM / SIGINT, then drains and exits 0.
  */
 import { isSluiceError } from '../policy/errors.ts';
-import { loadSettings, settingsHelp } from '../sidecar/config/settings.ts';
+import { loadSettings, SIDECAR_SETTINGS } from '../sidecar/config/settings.ts';
 import { startSidecar } from '../sidecar/main.ts';
 import type { Io } from './io.ts';
+import { helpText } from './lib/settings/render.ts';
 
 export async function sidecar(args: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(
-      `usage: sluice sidecar (--policies PATH | --redis URL) [--upstream URL] [flags]\n\nflags (and environment):\n${settingsHelp()}\n`,
+      `usage: sluice sidecar (--policies PATH | --redis-url URL) [--upstream URL] [flags]\n\nflags (a flag wins over its environment variable, which wins over the default):\n${helpText(SIDECAR_SETTINGS)}\n`,
     );
     return 0;
   }
   let settings: ReturnType<typeof loadSettings>;
   try {
-    settings = loadSettings(args, env);
+    settings = loadSettings(args, env, {}, (warning) =>
+      io.stderr.write(`sluice sidecar: warning: ${warning}\n`),
+    );
   } catch (error) {
     if (isSluiceError(error)) {
       io.stderr.write(`sluice sidecar: ${error.code}: ${error.message}\n`);

@@ -64,7 +64,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     pino({ level: settings.logLevel, base: { component: 'sidecar', replica: settings.replicaId } });
   const metrics = new SidecarMetrics(now);
   // Redis mode holds the tenants this replica serves, not the installation (docs/adr/0025).
-  const policies = new PolicySet(settings.redis ? { capacity: settings.policyCacheSize } : {});
+  const policies = new PolicySet(settings.redisUrl ? { capacity: settings.policyCacheSize } : {});
   const closers: (() => Promise<void> | void)[] = [];
 
   // --- policy source and limiter store ---
@@ -72,11 +72,11 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
   let redisClient: Redis | null = null;
   let fileSource: FileSource | undefined;
   let redisSource: RedisSource | undefined;
-  if (settings.redis) {
+  if (settings.redisUrl) {
     const keys = redisKeys(settings.redisPrefix);
     // redis://, redis+cluster:// or redis+sentinel:// (sidecar/config/redis-client.ts). The
     // command client fails fast while disconnected: the limiter's failure mode answers instead.
-    const client = createRedisClient(settings.redis, {
+    const client = createRedisClient(settings.redisUrl, {
       failFast: true,
       maxRetriesPerRequest: 0,
       // No per-command timeout: a late answer is still the answer (the limiter refunds what it
@@ -86,7 +86,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       socketTimeoutMs: settings.redisCommandTimeoutMs,
       connectionName: `sluice-sidecar:${settings.replicaId}`,
     }) as Redis; // a Cluster has the same command surface; the stores are typed for Redis
-    const subscriber = createRedisClient(settings.redis, {
+    const subscriber = createRedisClient(settings.redisUrl, {
       subscriber: true,
       connectionName: `sluice-sub:${settings.replicaId}`,
     });

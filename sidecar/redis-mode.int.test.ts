@@ -47,7 +47,7 @@ describe('sidecar in Redis mode', () => {
         adminPort: 0,
         egressPort: 0,
         upstream: app.url,
-        redis: redis.url,
+        redisUrl: redis.url,
         redisPrefix: prefix,
         heartbeatMs: 200,
         resyncMs: 500,

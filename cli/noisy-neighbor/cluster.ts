@@ -87,7 +87,7 @@ export async function startClusterControl(
             adminPort: 0,
             egress: 'off',
             upstream,
-            redis: env.redisUrl,
+            redisUrl: env.redisUrl,
             redisPrefix: prefix,
             maxConcurrency,
             logLevel: 'warn',

@@ -3,9 +3,13 @@
  * Unknown flags are refused with the nearest known one suggested; every value is checked against
  * its type here, so commands receive typed values or never run. Pure.
  */
-import { parseArgs } from 'node:util';
 import { SluiceError } from '../../policy/errors.ts';
+import { nearest } from '../lib/settings/nearest.ts';
+import { parseSettings } from '../lib/settings/parse.ts';
+import { type Setting, setting } from '../lib/settings/table.ts';
 import { parseDurationMs } from './duration.ts';
+
+export { nearest };
 
 export type FlagType = 'string' | 'boolean' | 'int' | 'number' | 'duration' | 'enum' | 'date' | 'datetime';
 
@@ -70,74 +74,36 @@ export function parseFlags(
   flags: readonly FlagSpec[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): Parsed {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  const byName = new Map<string, FlagSpec>();
-  const byShort = new Map<string, FlagSpec>();
+  // The plugin's rows on the one settings parser (cli/lib/settings/parse.ts,
+  // docs/adr/0035-one-settings-table.md); its own kinds (durations, dates, numbers) convert here.
+  const table: Record<string, Setting<unknown>> = {};
   for (const f of flags) {
-    options[f.name] = {
-      type: f.type === 'boolean' ? 'boolean' : 'string',
+    const common = {
+      flag: f.name,
+      help: f.help,
+      env: f.env?.[0] ?? '',
+      envAlso: f.env?.slice(1) ?? [],
       ...(f.short ? { short: f.short } : {}),
-      ...(f.multiple ? { multiple: true } : {}),
+      ...(f.placeholder ? { placeholder: f.placeholder } : {}),
     };
-    byName.set(f.name, f);
-    if (f.short) byShort.set(f.short, f);
+    const row: Setting<unknown> = f.multiple
+      ? setting.multi(common)
+      : f.type === 'boolean'
+        ? setting.bool({ ...common, default: false })
+        : setting.custom<unknown>({ ...common, default: undefined, convert: (text) => checkValue(f, text) });
+    table[f.name] = f.multiple
+      ? row
+      : { ...row, default: f.default === undefined ? undefined : checkValue(f, f.default) };
   }
-  const {
-    values: raw,
-    positionals,
-    tokens,
-  } = parseArgs({
-    args: [...args],
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const given = new Set<string>();
-  for (const token of tokens) {
-    if (token.kind !== 'option') continue;
-    const spec = token.rawName.startsWith('--')
-      ? byName.get(token.name)
-      : byShort.get(token.rawName.slice(1));
-    if (!spec) {
-      const names = flags.map((f) => `--${f.name}`);
-      const guess = nearest(token.rawName.replace(/^-+/, '--'), names);
-      throw usage(
-        `unknown flag ${token.rawName}${guess ? `; did you mean ${guess}?` : ''} (--help lists the flags)`,
-      );
-    }
-    given.add(spec.name);
-    if (spec.type !== 'boolean' && token.value === undefined) {
-      throw usage(`--${spec.name} needs a value${spec.placeholder ? ` (${spec.placeholder})` : ''}`);
-    }
-  }
+  const parsed = parseSettings(table, args, env, 'SLUICE_ARGUMENT_INVALID', { positionals: true });
   const values: Values = {};
   for (const f of flags) {
-    let value: unknown = raw[f.name];
-    if (value === undefined && f.env) {
-      for (const name of f.env) {
-        if (env[name]) {
-          value = env[name];
-          break;
-        }
-      }
-    }
-    if (value === undefined) {
-      values[f.name] = f.multiple ? [] : f.default === undefined ? undefined : checkValue(f, f.default);
-      continue;
-    }
-    if (f.multiple) {
-      values[f.name] = (value as string[]).map((v) => checkValue(f, stripEquals(f, String(v))) as string);
-      continue;
-    }
-    values[f.name] = checkValue(f, typeof value === 'string' ? stripEquals(f, value) : value);
+    const value = parsed.values[f.name];
+    values[f.name] = f.multiple
+      ? (value as readonly string[]).map((v) => checkValue(f, v) as string)
+      : (value as FlagValue);
   }
-  return { values, positionals, given };
-}
-
-/** `-o=json` reaches us as "=json" (parseArgs keeps the "=" of short options). */
-function stripEquals(f: FlagSpec, value: string): string {
-  return f.short && value.startsWith('=') ? value.slice(1) : value;
+  return { values, positionals: [...parsed.positionals], given: new Set(parsed.given) };
 }
 
 function checkValue(f: FlagSpec, value: unknown): FlagValue {
@@ -208,33 +174,6 @@ function checkValue(f: FlagSpec, value: unknown): FlagValue {
 
 function usage(detail: string): SluiceError {
   return new SluiceError('SLUICE_ARGUMENT_INVALID', detail);
-}
-
-/** The closest candidate by edit distance, when it is close enough to be a typo. */
-export function nearest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  // Within a third of the word (at least 2 edits): "--mulitplier" → "--multiplier", not "--help".
-  return best !== null && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 /** --help text from the table: usage line, summary, positionals, flags with defaults and env. */

@@ -45,7 +45,7 @@ describe('sidecar holds the tenants it serves', () => {
         adminPort: 0,
         egress: 'off',
         upstream: app.url,
-        redis: redis.url,
+        redisUrl: redis.url,
         redisPrefix: prefix,
         resyncMs: 60_000,
         ...extra,

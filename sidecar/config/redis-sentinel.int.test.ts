@@ -62,7 +62,7 @@ describe('Redis behind Sentinel', () => {
           adminPort: 0,
           egress: 'off',
           upstream: app.url,
-          redis: set.url,
+          redisUrl: set.url,
           redisPrefix: prefix,
           redisCommandTimeoutMs: 2_000,
         },

@@ -42,7 +42,7 @@ function start(replicaId: string, policyCacheSize: number): Promise<SidecarHandl
         adminPort: 0,
         egress: 'off',
         upstream: app.url,
-        redis: devEnv().redisUrl,
+        redisUrl: devEnv().redisUrl,
         redisPrefix: PREFIX,
         heartbeatMs: 200,
         replicaId,

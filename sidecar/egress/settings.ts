@@ -1,24 +1,23 @@
 /**
- * Egress settings: the LLM providers (wire format, base URL, API key, timeouts, default prices),
- * the circuit breaker, and the Redis key prefix. Read once at start into one frozen object; bad
- * settings stop start-up with SLUICE_CONFIG_INVALID naming the flag or variable.
+ * Egress settings: the LLM providers (wire format, base URL, API key, timeouts), default prices,
+ * the circuit breaker and the body limit. The egress's part of the sidecar's settings table
+ * (EGRESS_SETTINGS, composed in sidecar/config/settings.ts; docs/adr/0035-one-settings-table.md),
+ * then turned into one frozen EgressSettings; bad settings stop start-up with
+ * SLUICE_CONFIG_INVALID naming the flag or variable.
  *
- * Flags (repeatable):
- *   --provider <name>=<format>,<baseUrl>[,keyfile=<path>][,keyenv=<VAR>][,timeout=<ms>][,idle=<ms>][,connections=<n>]
- *   --price <provider>/<model>=<inputPer1k>,<outputPer1k>
- * Environment (one set per provider; <NAME> is the provider name upper-cased, `-` → `_`):
+ * Providers come from `--provider` (repeatable; SLUICE_PROVIDER, ";" between entries) and from a
+ * family of variables the table cannot list one by one (<NAME> is the provider name upper-cased,
+ * `-` → `_`); a flag wins over the family for the same provider name:
  *   SLUICE_PROVIDERS=openai,anthropic            which providers to read from the environment
  *   SLUICE_PROVIDER_<NAME>_FORMAT=openai|anthropic
  *   SLUICE_PROVIDER_<NAME>_URL=https://api.openai.com
  *   SLUICE_PROVIDER_<NAME>_KEY_FILE=/var/run/secrets/openai/key   (preferred: a mounted Secret)
  *   SLUICE_PROVIDER_<NAME>_KEY=sk-…                                (fallback, e.g. for local runs)
  *   SLUICE_PROVIDER_<NAME>_TIMEOUT_MS, _IDLE_TIMEOUT_MS, _CONNECTIONS
- *   SLUICE_PRICES=openai/gpt-4=0.03:0.06,anthropic/claude-sonnet-4=0.003:0.015
- *   SLUICE_BREAKER_FAILURES, SLUICE_BREAKER_COOLDOWN_MS, SLUICE_BREAKER_MAX_COOLDOWN_MS
- *   SLUICE_KEY_PREFIX (shared with the rest of the sidecar), SLUICE_EGRESS_BODY_LIMIT
- * Flags win over the environment for the same provider.
  */
 import { readFileSync } from 'node:fs';
+import { type Env, parseSettings } from '../../cli/lib/settings/parse.ts';
+import { setting, type ValuesOf } from '../../cli/lib/settings/table.ts';
 import { SluiceError } from '../../policy/errors.ts';
 import { DEFAULT_KEY_PREFIX } from '../../policy/wire.ts';
 
@@ -69,18 +68,90 @@ export interface EgressSettings {
 export const DEFAULT_TIMEOUT_MS = 30_000; // time to headers; LLMs queue at peak, 30 s is typical
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000; // long reasoning pauses mid-stream happen
 export const DEFAULT_CONNECTIONS = 64;
+const MS_HOUR = 3_600_000;
+
+/** The egress's settings, composed into `sluice sidecar`'s table. */
+export const EGRESS_SETTINGS = {
+  egress: setting.enum({
+    flag: 'egress',
+    values: ['on', 'off'],
+    default: 'on',
+    help: 'The LLM egress listener (127.0.0.1 only): on or off.',
+  }),
+  egressPort: setting.int({
+    flag: 'egress-port',
+    default: 8081,
+    min: 0,
+    max: 65_535,
+    placeholder: 'PORT',
+    help: 'Egress port on 127.0.0.1; the app calls its LLM here. 0 = any free port (tests).',
+  }),
+  providers: setting.multi({
+    flag: 'provider',
+    placeholder: 'NAME=FORMAT,URL[,keyfile=…]',
+    help: 'An LLM provider: name=openai-compatible|anthropic,<baseUrl>[,keyfile=<path>][,keyenv=<VAR>][,timeout=<ms>][,idle=<ms>][,connections=<n>] (docs/egress.md; also SLUICE_PROVIDERS and SLUICE_PROVIDER_<NAME>_*).',
+  }),
+  prices: setting.multi({
+    flag: 'price',
+    env: 'SLUICE_PRICES',
+    deprecated: [{ env: 'SLUICE_PRICE' }],
+    // "a/x=1,2;b/y=3,4" and the older "a/x=1:2,b/y=3:4": split between entries, not inside "1,2".
+    envSplit: /;|,(?=[^,;]*\/)/,
+    placeholder: 'PROVIDER/MODEL=IN,OUT',
+    help: 'A default price, USD per 1k input and output tokens, e.g. openai/gpt-4o=0.0025,0.01 (a price in the policy wins).',
+  }),
+  breakerFailures: setting.int({
+    flag: 'breaker-failures',
+    default: 5,
+    min: 1,
+    max: 10_000,
+    help: 'Consecutive failures that open a (provider, model) circuit breaker.',
+  }),
+  breakerCooldownMs: setting.int({
+    flag: 'breaker-cooldown-ms',
+    default: 30_000,
+    min: 1,
+    max: 24 * MS_HOUR,
+    placeholder: 'MS',
+    help: 'How long an open breaker skips the model before one half-open probe, ms.',
+  }),
+  breakerMaxCooldownMs: setting.int({
+    flag: 'breaker-max-cooldown-ms',
+    default: 300_000,
+    min: 1,
+    max: 24 * MS_HOUR,
+    placeholder: 'MS',
+    help: "Ceiling for a provider's Retry-After used as the cool-down, ms (a typo'd 86400 s is not obeyed).",
+  }),
+  egressBodyLimit: setting.int({
+    flag: 'egress-body-limit',
+    default: 4 * 1024 * 1024,
+    min: 1,
+    max: 1_073_741_824,
+    placeholder: 'BYTES',
+    help: 'Largest request body the egress accepts, bytes (413 beyond it).',
+  }),
+  anthropicVersion: setting.string({
+    flag: 'anthropic-version',
+    default: '2023-06-01',
+    help: 'Sent as anthropic-version to Anthropic-format providers.',
+  }),
+} as const;
+
+export type EgressValues = ValuesOf<typeof EGRESS_SETTINGS>;
+
 export const DEFAULT_BREAKER: BreakerSettings = Object.freeze({
-  failureThreshold: 5,
-  cooldownMs: 30_000,
-  maxCooldownMs: 300_000,
+  failureThreshold: EGRESS_SETTINGS.breakerFailures.default,
+  cooldownMs: EGRESS_SETTINGS.breakerCooldownMs.default,
+  maxCooldownMs: EGRESS_SETTINGS.breakerMaxCooldownMs.default,
 });
 
 export interface EgressSettingsInput {
-  env?: Record<string, string | undefined>;
-  /** Raw `--provider` values. */
-  providers?: string[];
-  /** Raw `--price` values. */
-  prices?: string[];
+  env?: Env;
+  /** Raw `--provider` values (instead of the table's). */
+  providers?: readonly string[];
+  /** Raw `--price` values (instead of the table's). */
+  prices?: readonly string[];
   keyPrefix?: string;
   /** Reads a key file; injectable for tests. */
   readFile?: (path: string) => string;
@@ -145,9 +216,31 @@ function parsePrice(spec: string, name: string): [string, Price] {
   return [key, { inputPer1k, outputPer1k }];
 }
 
+/** The egress alone (tests, benchmarks): its table from the environment, flags given as lists. */
 export function parseEgressSettings(input: EgressSettingsInput = {}): EgressSettings {
   const env = input.env ?? process.env;
-  const readFile = input.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const { values } = parseSettings(EGRESS_SETTINGS, [], env);
+  return egressSettings(
+    {
+      ...values,
+      ...(input.providers ? { providers: input.providers } : {}),
+      ...(input.prices ? { prices: input.prices } : {}),
+    },
+    {
+      env,
+      keyPrefix: input.keyPrefix ?? DEFAULT_KEY_PREFIX,
+      ...(input.readFile ? { readFile: input.readFile } : {}),
+    },
+  );
+}
+
+/** The parsed table (and the provider variables of `env`) → EgressSettings; reads key files. */
+export function egressSettings(
+  values: EgressValues,
+  options: { env: Env; keyPrefix: string; readFile?: (path: string) => string },
+): EgressSettings {
+  const { env } = options;
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const providers: Record<string, ProviderSettings> = {};
 
   for (const name of (env['SLUICE_PROVIDERS'] ?? '')
@@ -171,7 +264,7 @@ export function parseEgressSettings(input: EgressSettingsInput = {}): EgressSett
     });
   }
 
-  for (const spec of input.providers ?? []) {
+  for (const spec of values.providers) {
     const flag = `--provider ${spec}`;
     const eq = spec.indexOf('=');
     if (eq <= 0) invalid(`${flag}: use name=format,baseUrl[,keyfile=path]`);
@@ -204,42 +297,21 @@ export function parseEgressSettings(input: EgressSettingsInput = {}): EgressSett
   }
 
   const prices: Record<string, Price> = {};
-  for (const spec of (env['SLUICE_PRICES'] ?? '')
-    .split(/,(?=[^,]*\/)/) // split between entries, not inside "0.03,0.06"
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const [key, price] = parsePrice(spec, 'SLUICE_PRICES');
+  for (const spec of values.prices) {
+    const [key, price] = parsePrice(spec, `--price / SLUICE_PRICES ${spec}`);
     prices[key] = Object.freeze(price);
   }
-  for (const spec of input.prices ?? []) {
-    const [key, price] = parsePrice(spec, `--price ${spec}`);
-    prices[key] = Object.freeze(price);
-  }
-
-  const breaker = Object.freeze({
-    failureThreshold: positiveInt(
-      env['SLUICE_BREAKER_FAILURES'],
-      DEFAULT_BREAKER.failureThreshold,
-      'SLUICE_BREAKER_FAILURES',
-    ),
-    cooldownMs: positiveInt(
-      env['SLUICE_BREAKER_COOLDOWN_MS'],
-      DEFAULT_BREAKER.cooldownMs,
-      'SLUICE_BREAKER_COOLDOWN_MS',
-    ),
-    maxCooldownMs: positiveInt(
-      env['SLUICE_BREAKER_MAX_COOLDOWN_MS'],
-      DEFAULT_BREAKER.maxCooldownMs,
-      'SLUICE_BREAKER_MAX_COOLDOWN_MS',
-    ),
-  });
 
   return Object.freeze({
     providers: Object.freeze(providers),
     prices: Object.freeze(prices),
-    breaker,
-    keyPrefix: input.keyPrefix ?? env['SLUICE_KEY_PREFIX'] ?? DEFAULT_KEY_PREFIX,
-    bodyLimit: positiveInt(env['SLUICE_EGRESS_BODY_LIMIT'], 4 * 1024 * 1024, 'SLUICE_EGRESS_BODY_LIMIT'),
-    anthropicVersion: env['SLUICE_ANTHROPIC_VERSION'] ?? '2023-06-01',
+    breaker: Object.freeze({
+      failureThreshold: values.breakerFailures,
+      cooldownMs: values.breakerCooldownMs,
+      maxCooldownMs: values.breakerMaxCooldownMs,
+    }),
+    keyPrefix: options.keyPrefix,
+    bodyLimit: values.egressBodyLimit,
+    anthropicVersion: values.anthropicVersion,
   });
 }

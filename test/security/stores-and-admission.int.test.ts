@@ -107,7 +107,7 @@ describe('stores, webhook TLS and admission under fuzz', () => {
           adminPort: 0,
           egressPort: 0,
           upstream: app.url,
-          redis: env.redisUrl,
+          redisUrl: env.redisUrl,
           redisPrefix: PREFIX,
         },
       ),
