@@ -5,8 +5,6 @@
  * every failure before that can still fall back; after it, a broken stream ends with an error
  * event (SLUICE_STREAM_INTERRUPTED) in the client's format, never a silently truncated 200.
  */
-import { StringDecoder } from 'node:string_decoder';
-import { createParser } from 'eventsource-parser';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import type { EffectiveModel, EffectivePolicy } from '../../../policy/effective.ts';
@@ -57,6 +55,7 @@ import {
 } from '../providers/upstream.ts';
 import { capParameters, resolveChain } from '../routing.ts';
 import type { EgressSettings, ProviderSettings, WireFormat } from '../settings.ts';
+import { endStream, relayStream, type StreamPump, streamedUsage, streamPump } from '../stream-pump.ts';
 import { renderTemplateUse, templateUse } from '../templates.ts';
 import {
   ChatStreamToMessages,
@@ -153,53 +152,6 @@ function promptSize(body: Record<string, unknown>): { chars: number; messages: n
 type Attempted =
   | { kind: 'json'; status: number; text: string; usage: Usage | null; contentType: string }
   | { kind: 'stream'; first: string; pump: StreamPump };
-
-interface StreamPump {
-  translator: StreamTranslator;
-  /** Next bytes for the client, or null when the upstream ended; throws when it broke. */
-  next(): Promise<string | null>;
-  cancel(): void;
-}
-
-/** Reads an upstream SSE body event by event through a translator. */
-function streamPump(body: UpstreamResponse['body'], translator: StreamTranslator): StreamPump {
-  const iterator = body[Symbol.asyncIterator]();
-  const decoder = new StringDecoder('utf8');
-  let out = '';
-  const parser = createParser({
-    onEvent: (event) => {
-      try {
-        out += translator.push(event.event, event.data);
-      } catch (error) {
-        // Event data that is not JSON is the provider's; a translator that throws on valid data is ours.
-        if (error instanceof SyntaxError)
-          throw new ProviderProtocolError(`unreadable event: ${error.message}`);
-        throw error;
-      }
-    },
-  });
-  return {
-    translator,
-    async next() {
-      while (out === '') {
-        if (translator.upstreamError !== null) throw new ProviderProtocolError(translator.upstreamError);
-        const { value, done } = await iterator.next();
-        if (done) {
-          parser.feed(decoder.end());
-          if (out !== '') break;
-          return null;
-        }
-        parser.feed(decoder.write(value));
-      }
-      const chunk = out;
-      out = '';
-      return chunk;
-    },
-    cancel() {
-      body.destroy();
-    },
-  };
-}
 
 interface Plan {
   clientFormat: WireFormat;
@@ -670,54 +622,22 @@ export async function handleLlm(
     'cache-control': 'no-cache',
     connection: 'keep-alive',
   });
-  const write = async (text: string) => {
-    if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
-  };
-  let interrupted: string | null = null;
-  let providerFault = true;
-  try {
-    await write(value.first);
-    for (;;) {
-      if (abort.signal.aborted) break;
-      const chunk = await pump.next();
-      if (chunk === null) break;
-      await write(chunk);
-    }
-    if (!abort.signal.aborted && !pump.translator.done)
-      interrupted = 'the upstream stream ended before its end marker';
-  } catch (error) {
-    interrupted = abort.signal.aborted ? null : (error as Error).message || 'the upstream stream broke';
-    providerFault = isProviderFault(error);
-    if (!providerFault && !abort.signal.aborted)
-      ctx.logger.error({ err: error, tenant: policy.tenantId }, 'egress internal error in a stream');
-  }
+  const relayed = await relayStream(res, pump, value.first, abort.signal);
+  const { interrupted } = relayed;
+  if (relayed.internal !== undefined)
+    ctx.logger.error({ err: relayed.internal, tenant: policy.tenantId }, 'egress internal error in a stream');
   reply.raw.off('close', onClose);
   if (interrupted !== null) {
-    pump.cancel();
     // Only the provider's own failure counts toward its breaker.
-    if (providerFault) ctx.breakers.get(served.provider, served.model).onFailure(now());
+    if (relayed.providerFault) ctx.breakers.get(served.provider, served.model).onFailure(now());
     metrics.streamInterruptions.inc({ provider: served.provider, model: served.model });
-    const error = new SluiceError('SLUICE_STREAM_INTERRUPTED', interrupted);
-    if (!res.destroyed) res.write(pump.translator.errorEvent(error.code, error.message));
-  } else {
-    const tail = pump.translator.finish();
-    if (tail && !res.destroyed) res.write(tail);
   }
-  if (abort.signal.aborted) pump.cancel();
-  res.end();
+  endStream(res, pump, interrupted, abort.signal.aborted);
   metrics.requests.inc({
     ...labels,
     route,
     outcome: interrupted !== null ? 'stream_interrupted' : abort.signal.aborted ? 'client_closed' : outcome,
   });
-  // A stream that broke before its usage: charge the prompt estimate and one token per delta seen.
-  const seen = pump.translator.usage;
-  const usage =
-    seen && pump.translator.done
-      ? seen
-      : {
-          promptTokens: seen?.promptTokens || promptEstimate,
-          completionTokens: Math.max(seen?.completionTokens ?? 0, pump.translator.deltas),
-        };
+  const usage = streamedUsage(pump.translator, promptEstimate);
   settle(served, usage);
 }
