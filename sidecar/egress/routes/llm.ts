@@ -6,34 +6,13 @@
  * event (SLUICE_STREAM_INTERRUPTED) in the client's format, never a silently truncated 200.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type pino from 'pino';
 import type { EffectiveModel, EffectivePolicy } from '../../../policy/effective.ts';
 import { SluiceError } from '../../../policy/errors.ts';
 import { isShadowed, SHADOW_HEADER, type ShadowReason, withShadowReason } from '../../../policy/shadow.ts';
 import { isSluiceHeaderName, SLUICE_HEADERS } from '../../../policy/wire.ts';
-import type { PolicyView } from '../../config/policy-view.ts';
-import type { BreakerBoard } from '../breaker.ts';
-import {
-  type Amount,
-  budgetLimits,
-  costMicroUsd,
-  estimatePromptTokens,
-  priceOf,
-  reservationFor,
-  retryAfterSeconds,
-} from '../budget/budget.ts';
-import type { BudgetStore } from '../budget/store.ts';
-import {
-  leftOf,
-  newHoldId,
-  PENDING_RETRY_AFTER_S,
-  reportBudget,
-  reportSettled,
-  reserveWithin,
-} from '../budget.ts';
-import { type ChainResult, EgressError, runChain } from '../chain.ts';
+import { type ChainResult, runChain } from '../chain.ts';
+import type { LlmContext } from '../context.ts';
 import { checkConversation } from '../message-shape.ts';
-import type { EgressMetrics } from '../metrics.ts';
 import { checkParameterTypes } from '../parameter-types.ts';
 import {
   ANTHROPIC_MESSAGES_PATH,
@@ -49,12 +28,12 @@ import {
   ProviderProtocolError,
   retryAfterMs,
   statusTrigger,
-  type UpstreamClient,
   UpstreamFailure,
   type UpstreamResponse,
 } from '../providers/upstream.ts';
+import { budgetStep } from '../reserve.ts';
 import { capParameters, resolveChain } from '../routing.ts';
-import type { EgressSettings, ProviderSettings, WireFormat } from '../settings.ts';
+import type { ProviderSettings, WireFormat } from '../settings.ts';
 import { endStream, relayStream, type StreamPump, streamedUsage, streamPump } from '../stream-pump.ts';
 import { renderTemplateUse, templateUse } from '../templates.ts';
 import {
@@ -69,29 +48,11 @@ import {
 } from '../translate/openai-to-anthropic.ts';
 import type { StreamTranslator } from '../translate/stream.ts';
 import type { AnthropicRequest, OpenAIChatRequest } from '../translate/types.ts';
-import { type Usage, usageIncrement } from '../usage.ts';
+import type { Usage } from '../usage.ts';
 
-export interface LlmContext {
-  policies: PolicyView;
-  settings: EgressSettings;
-  client: UpstreamClient;
-  breakers: BreakerBoard;
-  store: BudgetStore;
-  metrics: EgressMetrics;
-  logger: pino.Logger;
-  now: () => number;
-  /** Tenants whose last reserve was refused, until when (ms): their requests reserve first. */
-  exhausted: Map<string, number>;
-  /** Settles still running (app close waits for them; tests flush them). */
-  track: (work: Promise<unknown>) => void;
-  /** The sidecar's --shadow default (policy/shadow.ts, docs/adr/0027-shadow-mode.md). */
-  shadow: boolean;
-}
+export type { LlmContext } from '../context.ts';
 
 export const TENANT_HEADER = SLUICE_HEADERS.tenant;
-
-/** How long after a refused reserve a tenant's requests wait for the budget before going upstream. */
-const EXHAUSTED_HOLD_MS = 1_000;
 
 /**
  * The tenant of a request, from the header the ingress set. 401 / 403 otherwise. The header must
@@ -128,25 +89,6 @@ export function tenantOf(ctx: LlmContext, request: FastifyRequest): EffectivePol
 /** Whether a header name folds (case and punctuation dropped) to x-sluice-tenant. */
 function isTenantHeaderName(name: string): boolean {
   return name.replace(/[^A-Za-z0-9]/g, '').toLowerCase() === 'xsluicetenant';
-}
-
-/** Characters and message count of the prompt, for the reservation estimate. */
-function promptSize(body: Record<string, unknown>): { chars: number; messages: number } {
-  let chars = 0;
-  const add = (content: unknown) => {
-    if (typeof content === 'string') chars += content.length;
-    else if (Array.isArray(content)) {
-      for (const part of content) {
-        // Parts come from the client: anything JSON can hold, null included.
-        const text = part && typeof part === 'object' ? (part as { text?: unknown }).text : undefined;
-        chars += typeof text === 'string' ? text.length : (JSON.stringify(part) ?? '').length;
-      }
-    }
-  };
-  add(body['system']);
-  const messages = Array.isArray(body['messages']) ? (body['messages'] as { content?: unknown }[]) : [];
-  for (const m of messages) add(m?.content);
-  return { chars, messages: messages.length + (body['system'] ? 1 : 0) };
 }
 
 type Attempted =
@@ -327,7 +269,7 @@ export async function handleLlm(
   }
 
   // 2. Route and caps.
-  let candidates = resolveChain(policy, body['model']);
+  const candidates = resolveChain(policy, body['model']);
   const caps = capParameters(body, policy);
   const stream = body['stream'] === true;
   const streamOptions = body['stream_options'] as { include_usage?: boolean } | null | undefined;
@@ -340,111 +282,9 @@ export async function handleLlm(
     created: Math.floor(now() / 1000),
   };
 
-  // 3. Budget: reserve the worst case of the chain, atomically.
-  const at = now();
-  const limits = budgetLimits(policy, at);
-  const size = promptSize(body);
-  const promptEstimate = estimatePromptTokens(size.chars, size.messages);
-  const prices = (chain: EffectiveModel[]) => chain.map((m) => priceOf(m, ctx.settings.prices));
-  let reservation: Amount = reservationFor(promptEstimate, caps.maxTokens, prices(candidates));
-  // The hold is named before the reserve is sent: the settle releases it whatever became of the
-  // reserve's answer (docs/adr/0016-budget-holds.md).
-  const holdId = newHoldId();
-  let downgraded = false;
-  let waited = false;
-  const admit = async (): Promise<void> => {
-    try {
-      const request = { tenantId: policy.tenantId, limits, holdId, amount: reservation, force: false };
-      const result = await reserveWithin(ctx.store, request, { onWait: () => dropSpeculative() });
-      reportBudget(metrics, labels, limits, result, reservation);
-      if (result.ok) {
-        ctx.exhausted.delete(policy.tenantId);
-        return;
-      }
-      ctx.exhausted.set(policy.tenantId, now() + EXHAUSTED_HOLD_MS);
-      const { kind, budget } = result.refusal;
-      if (isShadowed(policy, budget, ctx.shadow)) {
-        // Shadow: the refusal is counted as it would have been and the request holds its worst
-        // case anyway (like a downgrade), so usage and holds move exactly as if it were admitted.
-        if (kind === 'pending') metrics.budgetPending.inc({ ...labels, budget });
-        else metrics.budgetRejections.inc({ ...labels, budget });
-        await ctx.store.reserve({ ...request, force: true });
-        shadow(kind === 'pending' ? 'budget-pending' : 'budget-exhausted');
-        return;
-      }
-      if (kind === 'pending') {
-        // Settled usage leaves room; answers still in flight hold it. Seconds, not a month.
-        metrics.budgetPending.inc({ ...labels, budget });
-        throw new EgressError(
-          'SLUICE_BUDGET_PENDING',
-          `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, held by answers in flight`,
-          { 'retry-after': String(PENDING_RETRY_AFTER_S) },
-        );
-      }
-      const downgrade = policy.models.downgrade;
-      if (policy.limits.budgetAction === 'downgrade' && downgrade) {
-        // Over budget, the tenant's chosen cheap model still answers; its usage is still counted.
-        candidates = [downgrade];
-        downgraded = true;
-        reservation = reservationFor(promptEstimate, caps.maxTokens, prices(candidates));
-        await ctx.store.reserve({ ...request, amount: reservation, force: true });
-        metrics.downgrades.inc(labels);
-        return;
-      }
-      metrics.budgetRejections.inc({ ...labels, budget });
-      throw new EgressError(
-        'SLUICE_BUDGET_EXHAUSTED',
-        `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, this request holds ${budget === 'tokens' ? `${reservation.tokens} tokens (prompt estimate + max_tokens)` : `$${(reservation.costMicroUsd / 1_000_000).toFixed(6)}`}`,
-        { 'retry-after': String(retryAfterSeconds(limits, budget, at)) },
-      );
-    } catch (error) {
-      if (error instanceof SluiceError) throw error;
-      // Budget store down: serve (a small overspend beats refusing every LLM call) and say so.
-      // The hold may or may not have been placed; the settle releases it if it was.
-      metrics.budgetStoreErrors.inc({ op: 'reserve' });
-      ctx.logger.warn(
-        { tenant: policy.tenantId, err: error },
-        'budget reserve failed; serving without reservation',
-      );
-    }
-  };
-
-  const settle = (served: EffectiveModel | null, usage: Usage | null) => {
-    const price = served ? priceOf(served, ctx.settings.prices) : null;
-    const cost = usage && price ? costMicroUsd(price, usage.promptTokens, usage.completionTokens) : 0;
-    const actual = usage ? usage.promptTokens + usage.completionTokens : 0;
-    if (served && usage) {
-      const l = { ...labels, provider: served.provider, model: served.model };
-      metrics.tokens.inc({ ...l, kind: 'prompt' }, usage.promptTokens);
-      metrics.tokens.inc({ ...l, kind: 'completion' }, usage.completionTokens);
-      metrics.cost.inc(l, cost / 1_000_000);
-    }
-    const work = ctx.store
-      .settle({
-        tenantId: policy.tenantId,
-        limits,
-        hold: { id: holdId, amount: reservation },
-        actual: { tokens: actual, costMicroUsd: cost },
-        usage:
-          served && usage
-            ? usageIncrement(
-                ctx.settings.keyPrefix,
-                policy.tenantId,
-                served.provider,
-                served.model,
-                usage,
-                cost,
-                now(),
-              )
-            : null,
-      })
-      .then((settled) => settled && reportSettled(metrics, labels, limits, settled))
-      .catch((error: unknown) => {
-        metrics.budgetStoreErrors.inc({ op: 'settle' });
-        ctx.logger.warn({ tenant: policy.tenantId, err: error }, 'budget settle failed');
-      });
-    ctx.track(work);
-  };
+  // 3. Budget: reserve the worst case of the chain, atomically (reserve.ts).
+  const budget = budgetStep(ctx, { policy, labels, body, candidates, maxTokens: caps.maxTokens, shadow });
+  const { promptEstimate, settle } = budget;
 
   // 4. The fallback chain, side by side with the budget reserve: the reserve's Redis round trip
   // stays off the time to first token. Nothing reaches the client before the budget said yes
@@ -553,7 +393,6 @@ export async function handleLlm(
   // Waiting for holds to settle: the call started beside the reserve would be answered and thrown
   // away at the provider's cost; stop it now and start afresh once the budget says yes.
   const dropSpeculative = () => {
-    waited = true;
     if (!pending) return;
     discard(pending, abort);
     pending = null;
@@ -563,11 +402,11 @@ export async function handleLlm(
   const holdUntil = ctx.exhausted.get(policy.tenantId);
   let pending: Promise<ChainResult<Attempted>> | null = null;
   if (holdUntil === undefined || holdUntil <= now()) {
-    pending = runFor(candidates, abort.signal);
+    pending = runFor(budget.candidates, abort.signal);
     pending.catch(() => undefined); // awaited below; this keeps an early failure from being "unhandled"
   }
   try {
-    await admit();
+    await budget.admit(dropSpeculative);
   } catch (error) {
     reply.raw.off('close', onClose);
     if (pending) discard(pending, abort);
@@ -575,7 +414,7 @@ export async function handleLlm(
   }
   // A downgrade, or a wait for holds to settle: the speculative call was for the old plan or is
   // stale; start again now that the budget said yes.
-  if ((downgraded || waited) && pending) {
+  if ((budget.downgraded || budget.waited) && pending) {
     discard(pending, abort);
     pending = null;
     abort = new AbortController();
@@ -584,7 +423,7 @@ export async function handleLlm(
 
   let chain: ChainResult<Attempted>;
   try {
-    chain = await (pending ?? runFor(candidates, abort.signal));
+    chain = await (pending ?? runFor(budget.candidates, abort.signal));
   } catch (error) {
     reply.raw.off('close', onClose);
     settle(null, null);
@@ -596,7 +435,7 @@ export async function handleLlm(
   if (fallbackFrom) headers['sluice-fallback'] = `${fallbackFrom.model}->${served.model}`;
   if (caps.capped.length > 0) headers['sluice-capped'] = caps.capped.join(', ');
   if (shadowed) headers[SHADOW_HEADER] = shadowed;
-  const outcome = downgraded ? 'downgrade' : fallbackFrom ? 'fallback' : 'ok';
+  const outcome = budget.downgraded ? 'downgrade' : fallbackFrom ? 'fallback' : 'ok';
 
   if (value.kind === 'json') {
     reply.raw.off('close', onClose);
