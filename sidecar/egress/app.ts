@@ -21,10 +21,10 @@ import { RedisBudgetStore } from './budget/redis-store.ts';
 import type { BudgetStore } from './budget/store.ts';
 import { EgressError } from './chain.ts';
 import type { LlmContext } from './context.ts';
+import { WIRE_FORMATS } from './formats/registry.ts';
 import { createEgressMetrics } from './metrics.ts';
 import { poolClient, type UpstreamClient, withMetrics, withTimeout } from './providers/upstream.ts';
-import { chatCompletionsRoute } from './routes/chat-completions.ts';
-import { messagesRoute } from './routes/messages.ts';
+import { llmRoute } from './routes/llm-route.ts';
 import { modelsRoute } from './routes/models.ts';
 import type { EgressSettings } from './settings.ts';
 
@@ -158,8 +158,8 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
       .send(anthropic ? { type: 'error', ...body, error: { ...body.error, type: sluice.code } } : body);
   });
 
-  chatCompletionsRoute(app, ctx);
-  messagesRoute(app, ctx);
+  // POST /v1/chat/completions, POST /v1/messages …: one route per wire format (formats/registry.ts).
+  for (const format of WIRE_FORMATS) llmRoute(app, ctx, format);
   modelsRoute(app, ctx);
 
   app.addHook('onClose', async () => {

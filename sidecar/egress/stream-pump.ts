@@ -9,8 +9,8 @@ import type { ServerResponse } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import { SluiceError } from '../../policy/errors.ts';
+import type { StreamTranslator } from './formats/stream-translator.ts';
 import { isProviderFault, ProviderProtocolError, type UpstreamResponse } from './providers/upstream.ts';
-import type { StreamTranslator } from './translate/stream.ts';
 import type { Usage } from './usage.ts';
 
 export interface StreamPump {

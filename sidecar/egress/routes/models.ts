@@ -4,8 +4,9 @@
  * Anthropic SDK does), so both official clients can list them.
  */
 import type { FastifyInstance } from 'fastify';
+import type { LlmContext } from '../context.ts';
 import { allowedModels } from '../routing.ts';
-import { type LlmContext, tenantOf } from './llm.ts';
+import { tenantOf } from '../tenant.ts';
 
 export function modelsRoute(app: FastifyInstance, ctx: LlmContext): void {
   app.get('/v1/models', async (request) => {
