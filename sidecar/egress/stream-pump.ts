@@ -1,7 +1,7 @@
 /**
  * A streamed answer, from the provider's SSE body to the client's socket. `streamPump` reads the
- * upstream event by event through a translator (stream-translator.ts: pass-through or a wire
- * format's translation); `relayStream` writes what it yields with backpressure until the
+ * upstream event by event through a translator (formats/stream-translator.ts: pass-through or a
+ * wire format's translation); `relayStream` writes what it yields with backpressure until the
  * upstream ends, breaks or the client leaves; `endStream` closes the client's stream with the
  * format's end or a SLUICE_STREAM_INTERRUPTED error event, never a silently truncated 200.
  */
