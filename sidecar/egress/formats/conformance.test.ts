@@ -7,6 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProviderSettings } from '../settings.ts';
 import { parseEgressSettings } from '../settings.ts';
@@ -233,3 +234,42 @@ describe.each(cases.filter((c) => c.format.asClient !== null))(
     });
   },
 );
+
+/**
+ * The invariant behind the table, for any text and usage: whatever pair of formats (the same, or
+ * two through the pivot), the client gets the provider's text, and the egress settles the
+ * provider's usage — from a JSON answer and from a stream cut into any parts.
+ */
+describe('every pair of formats, for any text and usage', () => {
+  const everyPair = cases.flatMap((client) => cases.map((upstream) => ({ client, upstream })));
+  const usage = fc.record({ promptTokens: fc.nat(1_000_000), completionTokens: fc.nat(1_000_000) });
+  const parts = fc.array(fc.string({ unit: 'grapheme', minLength: 1 }), { minLength: 1, maxLength: 8 });
+
+  it.each(everyPair.map((p) => [p.client.name, p.upstream.name, p]))(
+    '%s client, %s provider',
+    (_c, _u, pair) => {
+      const { client, upstream } = pair as (typeof everyPair)[number];
+      fc.assert(
+        fc.property(parts, usage, (texts, counts) => {
+          const text = texts.join('');
+          const body = client.samples.request();
+          const answer = decodeAnswer(
+            plan(client.format, body, false),
+            upstream.format,
+            'm',
+            JSON.stringify(upstream.samples.answer(text, counts)),
+          );
+          expect(client.samples.answerText(JSON.parse(answer.text))).toBe(text);
+          expect(answer.usage).toEqual(counts);
+          const translator = streamTranslator(plan(client.format, body, true), upstream.format, 'm');
+          expect(client.samples.streamText(run(translator, upstream.samples.stream(texts, counts)))).toBe(
+            text,
+          );
+          expect(translator.done).toBe(true);
+          expect(translator.usage).toEqual(counts);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
+});
