@@ -2,7 +2,7 @@
  * The budget step of one LLM call (docs/adr/0016-budget-holds.md): reserve the worst case of the
  * chain atomically, and decide what a refusal means (wait for holds in flight, shadow, downgrade
  * to the tenant's cheap model, or refuse); afterwards settle the hold with the real usage and
- * count it. The route (routes/llm.ts) runs the reserve beside the first upstream call; the store
+ * count it. chain-run.ts runs the reserve beside the first upstream call; the store
  * (budget/) keeps the numbers atomic across replicas, budget.ts holds the wait and the gauges.
  */
 import type { EffectiveModel, EffectivePolicy } from '../../policy/effective.ts';
