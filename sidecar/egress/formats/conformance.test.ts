@@ -9,11 +9,12 @@ import { readdirSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { EffectiveModel } from '../../../policy/effective.ts';
 import type { ProviderSettings } from '../settings.ts';
 import { parseEgressSettings } from '../settings.ts';
 import type { Usage } from '../usage.ts';
 import { type CallPlan, decodeAnswer, encodeRequest, streamTranslator } from './codec.ts';
-import { WIRE_FORMATS } from './registry.ts';
+import { claimedFormat, PIVOT, WIRE_FORMATS } from './registry.ts';
 import type { FormatSamples } from './samples.ts';
 import type { StreamTranslator } from './stream-translator.ts';
 import type { WireFormatAdapter } from './wire-format.ts';
@@ -94,6 +95,11 @@ describe('the wire format registry', () => {
     }
   });
 
+  it('answers a request no format claims in the pivot format', () => {
+    expect(claimedFormat({})).toBe(PIVOT);
+    expect(PIVOT.claims({})).toBe(false);
+  });
+
   it('has exactly one pivot (a format with no translation), and every other format translates both ways', () => {
     expect(WIRE_FORMATS.filter((f) => f.asClient === null && f.asProvider === null)).toHaveLength(1);
     for (const f of WIRE_FORMATS) expect(f.asClient === null).toBe(f.asProvider === null);
@@ -158,6 +164,16 @@ describe.each(cases)('wire format $name', ({ format, samples }) => {
     expect(translator.done).toBe(true);
     expect(translator.usage).toEqual(USAGE);
     expect(translator.upstreamError).toBeNull();
+  });
+
+  it('lists models with their ids, in order', () => {
+    const models = [
+      { provider: 'p', model: 'first' },
+      { provider: 'p', model: 'second' },
+    ] as EffectiveModel[];
+    const listed = JSON.stringify(format.modelList(models));
+    expect(listed.indexOf('"first"')).toBeGreaterThan(-1);
+    expect(listed.indexOf('"second"')).toBeGreaterThan(listed.indexOf('"first"'));
   });
 
   it('ends an interrupted stream with an error event that names the code', () => {

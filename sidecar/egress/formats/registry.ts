@@ -16,3 +16,11 @@ export function wireFormat(name: WireFormat): WireFormatAdapter {
   if (!found) throw new Error(`no wire format ${JSON.stringify(name)} in formats/registry.ts`);
   return found;
 }
+
+/** The format every other translates through (formats/wire-format.ts): the one without codecs. */
+export const PIVOT: WireFormatAdapter = WIRE_FORMATS.find((f) => f.asClient === null)!;
+
+/** The format a request's headers claim, else the pivot (for routes every format shares). */
+export function claimedFormat(headers: Record<string, string | string[] | undefined>): WireFormatAdapter {
+  return WIRE_FORMATS.find((f) => f.claims(headers)) ?? PIVOT;
+}

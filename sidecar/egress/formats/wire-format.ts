@@ -12,6 +12,7 @@
  * pivot's request to its provider and its provider's answer to the pivot (`asProvider`). A new
  * format therefore writes two translations, not one per format already there.
  */
+import type { EffectiveModel } from '../../../policy/effective.ts';
 import type { EgressSettings, ProviderSettings, WireFormat } from '../settings.ts';
 import type { Usage } from '../usage.ts';
 import type { OpenAIChatRequest } from './openai-chat/types.ts';
@@ -39,6 +40,13 @@ export interface WireFormatAdapter {
   usage(raw: unknown): Usage | null;
   /** The upstream stream re-framed for a client of the same format, its usage picked out. */
   passthroughStream(includeUsage: boolean): StreamTranslator;
+  /**
+   * Whether a request's headers show its client speaks this format, for the routes every format
+   * shares (GET /v1/models). The pivot is the answer when no format claims the request.
+   */
+  claims(headers: Record<string, string | string[] | undefined>): boolean;
+  /** GET /v1/models in this format: the models a tenant may name. */
+  modelList(models: readonly EffectiveModel[]): unknown;
   /** Translation from and to the pivot; null for the pivot itself (identity). */
   readonly asClient: ClientCodec | null;
   readonly asProvider: ProviderCodec | null;

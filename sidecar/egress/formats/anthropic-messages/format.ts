@@ -37,6 +37,17 @@ export const anthropicMessages: WireFormatAdapter = {
   passthroughRequest: (body, model) => ({ ...body, model }),
   usage: (raw) => anthropicUsage(raw as Parameters<typeof anthropicUsage>[0]),
   passthroughStream: () => new AnthropicPassthrough(),
+  // The Anthropic SDK sends anthropic-version on every request.
+  claims: (headers) => Boolean(headers['anthropic-version']),
+  modelList: (models) => {
+    const data = models.map((m) => ({
+      type: 'model',
+      id: m.model,
+      display_name: m.model,
+      created_at: '1970-01-01T00:00:00Z',
+    }));
+    return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+  },
   asClient: {
     request: (body, model, maxTokens) =>
       messagesRequestToChat(body as unknown as AnthropicRequest, model, maxTokens),

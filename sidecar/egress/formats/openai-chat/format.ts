@@ -40,6 +40,12 @@ export const openaiChat: WireFormatAdapter = {
   },
   usage: (raw) => openaiUsage(raw as Parameters<typeof openaiUsage>[0]),
   passthroughStream: (includeUsage) => new OpenAIPassthrough(includeUsage),
+  // The pivot: what a request no other format claims is answered in.
+  claims: () => false,
+  modelList: (models) => ({
+    object: 'list',
+    data: models.map((m) => ({ id: m.model, object: 'model', created: 0, owned_by: m.provider })),
+  }),
   asClient: null,
   asProvider: null,
 };
