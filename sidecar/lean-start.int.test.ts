@@ -21,6 +21,7 @@ const NOT_IN_REDIS_MODE = [
   'sidecar/egress/routes/',
   'sidecar/egress/providers/',
   'sidecar/egress/translate/',
+  'sidecar/egress/formats/',
   'sidecar/egress/budget/',
 ];
 

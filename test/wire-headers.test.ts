@@ -15,14 +15,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOTS = ['policy', 'sidecar', 'operator', 'cli', 'bench'];
 const HOME = 'policy/wire.ts';
 
-/**
- * Files another engineer is rewriting in this round (the wire-format adapters, issue 19 item 1):
- * listed here so the lead sees them, and checked to still need the exemption.
- */
-const PENDING: Record<string, string> = {
-  'sidecar/egress/routes/llm.ts': 'tenantOf message text; routes/ is being split into adapters',
-};
-
 function codeFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -58,7 +50,7 @@ describe('x-sluice-* header names live in policy/wire.ts', () => {
     const files = ROOTS.flatMap(codeFiles);
     expect(files.length).toBeGreaterThan(50);
     const offenders = files
-      .filter((file) => file !== HOME && !(file in PENDING))
+      .filter((file) => file !== HOME)
       .flatMap((file) =>
         headerLiterals(readFileSync(join(ROOT, file), 'utf8')).map((line) => `${file}:${line}`),
       );
@@ -67,9 +59,5 @@ describe('x-sluice-* header names live in policy/wire.ts', () => {
 
   it('policy/wire.ts spells them', () => {
     expect(headerLiterals(readFileSync(join(ROOT, HOME), 'utf8')).length).toBeGreaterThan(0);
-  });
-
-  it.each(Object.keys(PENDING))('%s still needs its exemption (remove it once fixed)', (file) => {
-    expect(headerLiterals(readFileSync(join(ROOT, file), 'utf8')).length).toBeGreaterThan(0);
   });
 });

@@ -20,11 +20,11 @@ import { BreakerBoard } from './breaker.ts';
 import { MemoryBudgetStore } from './budget/memory-store.ts';
 import { RedisBudgetStore } from './budget/redis-store.ts';
 import type { BudgetStore } from './budget/store.ts';
+import type { LlmContext } from './context.ts';
+import { WIRE_FORMATS } from './formats/registry.ts';
 import { createEgressMetrics } from './metrics.ts';
 import { poolClient, type UpstreamClient, withMetrics, withTimeout } from './providers/upstream.ts';
-import { chatCompletionsRoute } from './routes/chat-completions.ts';
-import type { LlmContext } from './routes/llm.ts';
-import { messagesRoute } from './routes/messages.ts';
+import { llmRoute } from './routes/llm-route.ts';
 import { modelsRoute } from './routes/models.ts';
 import type { EgressSettings } from './settings.ts';
 
@@ -154,8 +154,8 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     },
   });
 
-  chatCompletionsRoute(app, ctx);
-  messagesRoute(app, ctx);
+  // POST /v1/chat/completions, POST /v1/messages …: one route per wire format (formats/registry.ts).
+  for (const format of WIRE_FORMATS) llmRoute(app, ctx, format);
   modelsRoute(app, ctx);
 
   app.addHook('onClose', async () => {

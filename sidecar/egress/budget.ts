@@ -1,8 +1,8 @@
 /**
  * The egress's budget step around one LLM call (docs/adr/0016-budget-holds.md): place a hold for
  * the request's worst case, waiting briefly while it is only the holds of answers still in flight
- * that stand in the way, and report settled usage and holds in the gauges. The route
- * (routes/llm.ts) decides what a refusal means for the client; the store (budget/) keeps the
+ * that stand in the way, and report settled usage and holds in the gauges. The budget step
+ * (reserve.ts) decides what a refusal means for the client; the store (budget/) keeps the
  * numbers atomic across replicas.
  */
 import { randomBytes } from 'node:crypto';

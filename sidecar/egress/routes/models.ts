@@ -1,27 +1,17 @@
 /**
- * GET /v1/models: the models the tenant may name (primary, fallbacks, downgrade). OpenAI list
- * format by default; Anthropic's list format when the client sends `anthropic-version` (the
- * Anthropic SDK does), so both official clients can list them.
+ * GET /v1/models: the models the tenant may name (primary, fallbacks, downgrade), in the list
+ * format of the wire format the request claims (formats/registry.ts claimedFormat: Anthropic's
+ * when the client sends `anthropic-version`, as the Anthropic SDK does; else OpenAI's), so both
+ * official clients can list them.
  */
 import type { FastifyInstance } from 'fastify';
+import type { LlmContext } from '../context.ts';
+import { claimedFormat } from '../formats/registry.ts';
 import { allowedModels } from '../routing.ts';
-import { type LlmContext, tenantOf } from './llm.ts';
+import { tenantOf } from '../tenant.ts';
 
 export function modelsRoute(app: FastifyInstance, ctx: LlmContext): void {
-  app.get('/v1/models', async (request) => {
-    const models = allowedModels(tenantOf(ctx, request));
-    if (request.headers['anthropic-version']) {
-      const data = models.map((m) => ({
-        type: 'model',
-        id: m.model,
-        display_name: m.model,
-        created_at: '1970-01-01T00:00:00Z',
-      }));
-      return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
-    }
-    return {
-      object: 'list',
-      data: models.map((m) => ({ id: m.model, object: 'model', created: 0, owned_by: m.provider })),
-    };
-  });
+  app.get('/v1/models', async (request) =>
+    claimedFormat(request.headers).modelList(allowedModels(tenantOf(ctx, request))),
+  );
 }

@@ -1,32 +1,8 @@
-/**
- * The OpenAI chat-completions wire format: path, auth headers, usage in a JSON answer, and the
- * pass-through stream (client and upstream both speak OpenAI).
- */
+/** The OpenAI chat-completions stream as a client of the same format gets it, and its error event. */
 
-import type { ProviderSettings } from '../settings.ts';
-import { openaiErrorEvent, type StreamTranslator } from '../translate/stream.ts';
-import type { Usage } from '../usage.ts';
-
-export const OPENAI_CHAT_PATH = '/v1/chat/completions';
-
-export function openaiHeaders(provider: ProviderSettings): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (provider.apiKey) headers['authorization'] = `Bearer ${provider.apiKey}`;
-  return headers;
-}
-
-interface OpenAIUsage {
-  prompt_tokens?: number;
-  completion_tokens?: number;
-}
-
-export function openaiUsage(usage: OpenAIUsage | null | undefined): Usage | null {
-  if (!usage || typeof usage !== 'object') return null;
-  return {
-    promptTokens: Number(usage.prompt_tokens ?? 0),
-    completionTokens: Number(usage.completion_tokens ?? 0),
-  };
-}
+import type { Usage } from '../../usage.ts';
+import type { StreamTranslator } from '../stream-translator.ts';
+import { type OpenAIUsage, openaiUsage } from './usage.ts';
 
 /**
  * OpenAI → OpenAI stream. The egress always asks the upstream for the usage chunk (it needs it
@@ -79,4 +55,9 @@ export class OpenAIPassthrough implements StreamTranslator {
   errorEvent(code: string, message: string): string {
     return openaiErrorEvent(code, message);
   }
+}
+
+/** The error event of an OpenAI stream (SLUICE_STREAM_INTERRUPTED after the first byte). */
+export function openaiErrorEvent(code: string, message: string): string {
+  return `data: ${JSON.stringify({ error: { message, type: 'server_error', code } })}\n\n`;
 }

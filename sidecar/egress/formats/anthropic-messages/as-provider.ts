@@ -6,18 +6,16 @@
  * their role, consecutive same-role turns are merged (Anthropic wants alternation); max_tokens
  * (or max_completion_tokens) → max_tokens; stop → stop_sequences; temperature is clamped to
  * Anthropic's 0..1; top_p; user → metadata.user_id. Tools, images and n > 1 are not translated
- * (400 SLUICE_BAD_REQUEST, types.ts untranslatable), so a fallback never silently changes what the model was asked.
+ * (400 SLUICE_BAD_REQUEST, formats/untranslatable.ts), so a fallback never silently changes what the model was asked.
  */
-import { type AnthropicUsage, anthropicUsage } from '../providers/anthropic.ts';
-import type { Usage } from '../usage.ts';
-import { openaiErrorEvent, type StreamTranslator } from './stream.ts';
-import {
-  type AnthropicMessage,
-  type AnthropicRequest,
-  type OpenAIChatRequest,
-  textOf,
-  untranslatable,
-} from './types.ts';
+
+import type { Usage } from '../../usage.ts';
+import { openaiErrorEvent } from '../openai-chat/stream.ts';
+import type { OpenAIChatRequest } from '../openai-chat/types.ts';
+import type { StreamTranslator } from '../stream-translator.ts';
+import { textOf, untranslatable } from '../untranslatable.ts';
+import type { AnthropicMessage, AnthropicRequest } from './types.ts';
+import { type AnthropicUsage, anthropicUsage } from './usage.ts';
 
 export function chatRequestToMessages(
   body: OpenAIChatRequest,

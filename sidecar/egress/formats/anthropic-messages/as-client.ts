@@ -8,16 +8,14 @@
  * sequence was given and hit is not knowable from OpenAI, so end_turn), length → max_tokens,
  * tool_calls → tool_use, content_filter → refusal.
  */
-import { openaiUsage } from '../providers/openai.ts';
-import type { Usage } from '../usage.ts';
-import { anthropicErrorEvent, type StreamTranslator } from './stream.ts';
-import {
-  type AnthropicRequest,
-  type OpenAIChatRequest,
-  type OpenAIMessage,
-  textOf,
-  untranslatable,
-} from './types.ts';
+
+import type { Usage } from '../../usage.ts';
+import type { OpenAIChatRequest, OpenAIMessage } from '../openai-chat/types.ts';
+import { openaiUsage } from '../openai-chat/usage.ts';
+import type { StreamTranslator } from '../stream-translator.ts';
+import { textOf, untranslatable } from '../untranslatable.ts';
+import { anthropicErrorEvent } from './stream.ts';
+import type { AnthropicRequest } from './types.ts';
 
 export function messagesRequestToChat(
   body: AnthropicRequest,

@@ -1,18 +1,18 @@
 import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
+import type { StreamTranslator } from '../stream-translator.ts';
 import {
   ChatStreamToMessages,
   chatResponseToMessages,
   messagesRequestToChat,
   stopReason,
-} from './anthropic-to-openai.ts';
+} from './as-client.ts';
 import {
   chatRequestToMessages,
   finishReason,
   MessagesStreamToChat,
   messagesResponseToChat,
-} from './openai-to-anthropic.ts';
-import type { StreamTranslator } from './stream.ts';
+} from './as-provider.ts';
 
 /** Feeds SSE text through a translator and returns the translated SSE events. */
 function run(translator: StreamTranslator, sse: string): { event?: string | undefined; data: string }[] {

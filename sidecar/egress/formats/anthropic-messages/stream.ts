@@ -1,42 +1,7 @@
-/**
- * The Anthropic Messages wire format: path, auth headers, usage in a JSON answer, and the
- * pass-through stream (client and upstream both speak Anthropic).
- */
-
-import type { ProviderSettings } from '../settings.ts';
-import { anthropicErrorEvent, type StreamTranslator } from '../translate/stream.ts';
-import type { Usage } from '../usage.ts';
-
-export const ANTHROPIC_MESSAGES_PATH = '/v1/messages';
-
-export function anthropicHeaders(provider: ProviderSettings, version: string): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json',
-    'anthropic-version': version,
-  };
-  if (provider.apiKey) headers['x-api-key'] = provider.apiKey;
-  return headers;
-}
-
-export interface AnthropicUsage {
-  input_tokens?: number;
-  output_tokens?: number;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-}
-
-/** Input tokens include the cached ones: the budget counts every token the model read. */
-export function anthropicUsage(usage: AnthropicUsage | null | undefined): Usage | null {
-  if (!usage || typeof usage !== 'object') return null;
-  return {
-    promptTokens:
-      Number(usage.input_tokens ?? 0) +
-      Number(usage.cache_creation_input_tokens ?? 0) +
-      Number(usage.cache_read_input_tokens ?? 0),
-    completionTokens: Number(usage.output_tokens ?? 0),
-  };
-}
+/** The Anthropic messages stream as a client of the same format gets it, and its error event. */
+import type { Usage } from '../../usage.ts';
+import type { StreamTranslator } from '../stream-translator.ts';
+import { type AnthropicUsage, anthropicUsage } from './usage.ts';
 
 /**
  * Anthropic → Anthropic stream. Usage arrives in two places: input tokens in message_start,
@@ -90,4 +55,9 @@ export class AnthropicPassthrough implements StreamTranslator {
   errorEvent(code: string, message: string): string {
     return anthropicErrorEvent(code, message);
   }
+}
+
+/** The error event of an Anthropic stream (SLUICE_STREAM_INTERRUPTED after the first byte). */
+export function anthropicErrorEvent(code: string, message: string): string {
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message, code } })}\n\n`;
 }
