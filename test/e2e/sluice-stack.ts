@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
+import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
@@ -96,16 +96,7 @@ export async function startSluiceStack(options: { heartbeatMs?: number } = {}): 
     prefix,
     '--upstream',
     app.url,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--metrics-port',
-    '0',
-    '--admin-port',
-    '0',
-    '--egress-port',
-    '0',
+    ...LOOPBACK_FLAGS,
     '--heartbeat-ms',
     String(options.heartbeatMs ?? 2_000),
     '--replica-id',

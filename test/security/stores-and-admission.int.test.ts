@@ -10,17 +10,15 @@ import { connect } from 'node:tls';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
 import { validateTenantPolicy } from '../../policy/schema/validate.ts';
 import { redisKeys } from '../../policy/wire.ts';
-import { loadSettings } from '../../sidecar/config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
 import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../support/operator.ts';
+import { startTestSidecar, type TestSidecar } from '../support/sidecar.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const NS = randomName('sluice-sec');
@@ -41,7 +39,7 @@ let redis: Redis;
 let dbUrl: string;
 let dropDb: () => Promise<void>;
 let app: RagApp;
-let sidecar: SidecarHandle;
+let sidecar: TestSidecar;
 
 describe('stores, webhook TLS and admission under fuzz', () => {
   beforeAll(async () => {
@@ -96,29 +94,15 @@ describe('stores, webhook TLS and admission under fuzz', () => {
     await eventually(async () => (await redis.hlen(redisKeys(PREFIX).policyIndex)) === 5, 60_000);
     // A sidecar in Redis mode serves the tenants, so its caches and counters are in Redis too.
     app = await startRagApp();
-    sidecar = await startSidecar(
-      loadSettings(
-        [],
-        {},
-        {
-          host: '127.0.0.1',
-          port: 0,
-          metricsPort: 0,
-          adminPort: 0,
-          egressPort: 0,
-          upstream: app.url,
-          redis: env.redisUrl,
-          redisPrefix: PREFIX,
-        },
-      ),
-      { log: pino({ level: 'silent' }) },
-    );
+    sidecar = await startTestSidecar({
+      upstream: app.url,
+      policies: { redis: env.redisUrl, prefix: PREFIX },
+    });
     // Tenants load on first sight (ADR 0025): the requests below load them.
-    await eventually(async () => sidecar.policies.ready());
+    await eventually(async () => sidecar.handle.policies.ready());
     for (const key of PLAINTEXT) {
-      const r = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      const r = await sidecar.ask(key, {
+        headers: { 'content-type': 'application/json' },
         body: '{"query":"hello"}',
       });
       expect(r.status).toBe(200);
