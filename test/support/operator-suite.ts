@@ -63,8 +63,11 @@ export interface OperatorSuiteOptions {
   readonly kubeconfig?: string;
   /** Postgres as given (e.g. a server the test stops) instead of a throw-away database. */
   readonly databaseUrl?: string;
-  /** How the operator reaches its database, e.g. through a proxy (default: directly). */
-  readonly databaseVia?: (url: string) => string;
+  /**
+   * How the operator (not the test) reaches its database and API server, e.g. through a proxy
+   * (test/harness/toxiproxy.ts); default directly.
+   */
+  readonly via?: { readonly databaseUrl?: (url: string) => string; readonly kubeconfig?: string };
   /** Watch every namespace; policies go to `default` (an API server of the test's own). */
   readonly allNamespaces?: boolean;
   /**
@@ -72,6 +75,11 @@ export interface OperatorSuiteOptions {
    * leader election on a fresh Lease; the fixture waits until it leads.
    */
   readonly rbac?: boolean;
+  /**
+   * The admission webhooks, called by the API server over HTTPS (a self-signed certificate, a
+   * port the kernel picks, configurations under fresh names, removed by stop()).
+   */
+  readonly webhooks?: boolean;
   readonly log?: Logger;
 }
 
@@ -83,9 +91,11 @@ export interface OperatorSuite {
   readonly keys: RedisKeys;
   /** A client of the dev Redis, for assertions. */
   readonly redis: Redis;
-  /** The operator's database (before `databaseVia`). */
+  /** The operator's database (as the test reaches it). */
   readonly databaseUrl: string;
   readonly kubeconfig: string;
+  /** The webhook configurations' names (with `webhooks`). */
+  readonly webhookNames: { readonly validating: string; readonly mutating: string };
   /** kubectl against the suite's API server, as the test user (never throws on exit code). */
   kubectl(args: string[], input?: string): Promise<KubectlResult>;
   /** A TenantPolicy named `name` with tenant id `tenantId` (default the name) and `spec` lines. */
@@ -140,17 +150,39 @@ export async function startOperatorSuite(options: OperatorSuiteOptions): Promise
       cleanups.push(db.drop);
       databaseUrl = db.url;
     }
+    const webhookNames = {
+      validating: randomName('sluice-test-validate'),
+      mutating: randomName('sluice-test-inject'),
+    };
+    if (options.webhooks)
+      cleanups.push(async () => {
+        await k(['delete', 'validatingwebhookconfiguration', webhookNames.validating, '--ignore-not-found']);
+        await k(['delete', 'mutatingwebhookconfiguration', webhookNames.mutating, '--ignore-not-found']);
+      });
+    const webhookArgs = [
+      ...['--webhook', 'true', '--webhook-port', '0', '--webhook-url', 'auto'],
+      ...['--webhook-cert-secret', randomName('sluice-test-cert')],
+      ...[
+        '--webhook-validating-name',
+        webhookNames.validating,
+        '--webhook-mutating-name',
+        webhookNames.mutating,
+      ],
+    ];
     const args = [
       ...(options.allNamespaces ? [] : ['--namespaces', namespace]),
       ...['--redis-prefix', prefix, '--webhook', 'false', '--log-level', 'error'],
       ...(options.rbac ? ['--lease-name', randomName('sluice-test-lease')] : ['--leader-elect', 'false']),
+      ...(options.webhooks ? webhookArgs : []),
       ...(options.args ?? []),
     ];
     const op = await startOperator(
       parseSettings(args, {
-        KUBECONFIG: options.rbac ? impersonatingKubeconfig(kubeconfig) : kubeconfig,
+        KUBECONFIG: options.rbac
+          ? impersonatingKubeconfig(options.via?.kubeconfig ?? kubeconfig)
+          : (options.via?.kubeconfig ?? kubeconfig),
         REDIS_URL: env.redisUrl,
-        DATABASE_URL: options.databaseVia ? options.databaseVia(databaseUrl) : databaseUrl,
+        DATABASE_URL: options.via?.databaseUrl ? options.via.databaseUrl(databaseUrl) : databaseUrl,
       }),
       options.log ? { log: options.log } : {},
     );
@@ -172,6 +204,7 @@ export async function startOperatorSuite(options: OperatorSuiteOptions): Promise
       redis,
       databaseUrl,
       kubeconfig,
+      webhookNames,
       kubectl: k,
       tenantPolicy: (name, { tenantId = name, tier = 'free', spec = '' } = {}) =>
         `apiVersion: sluice.dev/v1alpha1
