@@ -4,17 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { startTestSidecar, type TestSidecar } from '../test/support/sidecar.ts';
 import { tenantYaml } from '../test/support/tenant-yaml.ts';
+import { until } from '../test/support/until.ts';
 import type { SidecarHandle } from './main.ts';
 
 const tenant = (id: string, tier: string, key: string, spec = '') => tenantYaml(id, key, tier, spec);
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('sidecar ingress (file mode, real upstream on port 0)', () => {
   let app: RagApp;

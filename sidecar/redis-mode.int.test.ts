@@ -16,17 +16,9 @@ import { type RedisKeys, redisKeys } from '../policy/wire.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
 import { answerStatus, testSidecarSettings } from '../test/support/sidecar.ts';
+import { until } from '../test/support/until.ts';
 import type { Settings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('sidecar in Redis mode', () => {
   let redis: RedisServer;

@@ -14,16 +14,9 @@ import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app
 import { type RedisKeys, redisKeys } from '../../policy/wire.ts';
 import { type RedisServer, startRedisServer } from '../../test/harness/redis-server.ts';
 import { startTestSidecar } from '../../test/support/sidecar.ts';
+import { until } from '../../test/support/until.ts';
 import type { SidecarHandle } from '../main.ts';
 import type { Settings } from './settings.ts';
-
-const until = async (check: () => boolean | Promise<boolean>, what: string) => {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('sidecar holds the tenants it serves', () => {
   let redis: RedisServer;

@@ -12,6 +12,7 @@ import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app
 import type { OperatorHandle } from '../../operator/main.ts';
 import { devEnv } from '../harness/env.ts';
 import { startOperatorSuite } from '../support/operator-suite.ts';
+import { answerStatus } from '../support/sidecar.ts';
 
 export interface SluiceStack {
   namespace: string;
@@ -101,15 +102,8 @@ export async function startSluiceStack(options: { heartbeatMs?: number } = {}): 
       SLUICE_REDIS_PREFIX: prefix,
       DATABASE_URL: db.url,
     },
-    async ask(apiKey) {
-      const r = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'what is in the contract?', top_k: 3 }),
-      });
-      await r.arrayBuffer();
-      return r.status;
-    },
+    ask: (apiKey) =>
+      answerStatus(sidecar.ports.ingress, apiKey, { query: 'what is in the contract?', top_k: 3 }),
     async served(tenantId) {
       const r = await fetch(`http://127.0.0.1:${sidecar.ports.admin}/policies/${tenantId}`);
       if (r.status !== 200) return '';

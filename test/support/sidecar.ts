@@ -73,11 +73,18 @@ export interface TestSidecar {
   close(): Promise<void>;
 }
 
-/** POST /v1/answer on the ingress at `port` with `key`: the status, once the body is read. */
-export async function answerStatus(port: number, key: string): Promise<number> {
+/**
+ * POST /v1/answer on the ingress at `port` with `key` (and `body` as JSON when given): the
+ * status, once the body is read.
+ */
+export async function answerStatus(port: number, key: string, body?: unknown): Promise<number> {
   const r = await fetch(`http://127.0.0.1:${port}/v1/answer`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}` },
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   await r.arrayBuffer();
   return r.status;
