@@ -18,6 +18,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { WAIT_FOR_CRD } from '../../cli/noisy-neighbor/cluster.ts';
 import { type OperatorHandle, startOperator } from '../../operator/main.ts';
 import { parseSettings } from '../../operator/settings.ts';
 import { decodeRecord, type RedisKeys, redisKeys, type TenantRecord } from '../../policy/wire.ts';
@@ -32,15 +33,7 @@ export async function installCrd(kubeconfig?: string): Promise<void> {
   const applied = await k(['apply', '-f', `${ROOT}crds/`]);
   // Nothing on stderr either: a warning there (a deprecated field, a pruned one) is a CRD to fix.
   if (applied.code !== 0 || applied.stderr !== '') throw new Error(`kubectl apply crds/: ${applied.stderr}`);
-  const wait = [
-    'wait',
-    '--for',
-    'condition=Established',
-    'crd/tenantpolicies.sluice.dev',
-    '--timeout',
-    '60s',
-  ];
-  const established = await k(wait);
+  const established = await k([...WAIT_FOR_CRD]);
   if (established.code !== 0) throw new Error(`the CRD was not established: ${established.stderr}`);
 }
 
