@@ -14,7 +14,7 @@ import { devEnv } from '../harness/env.ts';
 import { startToxiproxy, type Toxiproxy } from '../harness/toxiproxy.ts';
 import { startOperatorSuite } from '../support/operator-suite.ts';
 import { recordCounts, sleep, until } from './counts.ts';
-import { auditActions, pgUsageTotal } from './operator-helpers.ts';
+import { auditActions, pgUsageTotal, rolledUpUsage } from './operator-helpers.ts';
 
 const CHANGES = 8;
 
@@ -78,12 +78,7 @@ describe('fault: Postgres slow, API server slow', () => {
       60_000,
       300,
     ).catch(() => undefined);
-    await until(
-      async () => (await pgUsageTotal(db.url)) === usageAdded,
-      'the usage rollup',
-      60_000,
-      300,
-    ).catch(() => undefined);
+    await rolledUpUsage(db.url, usageAdded, 60_000);
     await sleep(1_000); // a re-drain that would double something gets its chance
     const rows = await auditActions(db.url, tenant);
     const usage = await pgUsageTotal(db.url);

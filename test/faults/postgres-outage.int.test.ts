@@ -12,7 +12,7 @@ import { type PostgresServer, startPostgres } from '../harness/postgres-server.t
 import { eventually } from '../support/operator.ts';
 import { type OperatorSuite, startOperatorSuite } from '../support/operator-suite.ts';
 import { recordCounts, sleep, until } from './counts.ts';
-import { auditActions, pgUsageTotal, redisUsageTotal } from './operator-helpers.ts';
+import { auditActions, pgUsageTotal, redisUsageTotal, rolledUpUsage } from './operator-helpers.ts';
 
 const OUTAGE_MS = 10_000;
 const PATCHES = 5;
@@ -84,12 +84,7 @@ describe('fault: Postgres down while policies change and usage accrues', () => {
       60_000,
       300,
     ).catch(() => auditActions(server.url, tenant));
-    const usage = await until(
-      async () => ((await pgUsageTotal(server.url)) === usageAdded ? usageAdded : null),
-      'the usage rollup',
-      30_000,
-      300,
-    ).catch(() => pgUsageTotal(server.url));
+    const usage = await rolledUpUsage(server.url, usageAdded);
     // Give a re-drain a chance to double something before counting.
     await sleep(1_000);
     const finalRows = await auditActions(server.url, tenant);
