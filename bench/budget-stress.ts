@@ -21,7 +21,7 @@ import { startRedisServer } from '../test/harness/redis-server.ts';
 import { startToxiproxy } from '../test/harness/toxiproxy.ts';
 import { spawnNode } from './lib/process.ts';
 import { writeTenant } from './lib/redis-tenants.ts';
-import { type SidecarProcess, spawnSidecar } from './lib/sidecar-process.ts';
+import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from './lib/sidecar-process.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const REPLICAS = 4;
@@ -168,18 +168,7 @@ const run = (name: string) => !only || only.includes(name);
 
 try {
   const common = [
-    ...[
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--egress-port',
-      '0',
-    ],
+    ...LOOPBACK_FLAGS,
     ...['--upstream', String(app.info['listening']), '--redis', proxy.url('redis'), '--redis-prefix', prefix],
     ...['--heartbeat-ms', '500', '--log-level', 'error', '--provider', `openai=openai-compatible,${llm.url}`],
   ];

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
 import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../test/support/operator.ts';
+import { installCrd, installRbac } from '../test/support/operator-suite.ts';
 import { usageRows } from './reconcile/usage.ts';
 import { PostgresStore } from './stores/postgres.ts';
 import { RedisStore } from './stores/redis.ts';
@@ -73,9 +74,8 @@ spec: { tenantId: ${NS}-${name}, tier: free }
 describe('leader election with two operator processes', () => {
   beforeAll(async () => {
     const env = devEnv();
-    await kubectl(['apply', '-f', `${root}crds/`]);
-    await kubectl(['create', 'namespace', 'sluice-system']);
-    await kubectl(['apply', '-f', `${root}operator/rbac/role.yaml`]);
+    await installCrd();
+    await installRbac();
     await kubectl(['create', 'namespace', NS]);
     const db = await tempDatabase(env.databaseUrl);
     dropDb = db.drop;

@@ -7,23 +7,16 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRecord, hashApiKey, redisKeys } from '../policy/wire.ts';
+import { hashApiKey, type RedisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
-import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../test/support/operator.ts';
-import { type OperatorHandle, startOperator } from './main.ts';
-import { parseSettings } from './settings.ts';
+import { eventually } from '../test/support/operator.ts';
+import { type OperatorSuite, startOperatorSuite } from '../test/support/operator-suite.ts';
 
-const root = new URL('../', import.meta.url).pathname;
-const NS = randomName('sluice-op');
-const PREFIX = `${randomName('sluice-test-operator')}:`;
-const VALIDATING = randomName('sluice-test-validate');
-const MUTATING = randomName('sluice-test-inject');
-const keys = redisKeys(PREFIX);
-
-let op: OperatorHandle;
+let suite: OperatorSuite;
+let NS: string;
+let keys: RedisKeys;
 let redis: Redis;
 let db: pg.Pool;
-let dropDb: () => Promise<void>;
 
 const policyYaml = (extra = '') => `
 apiVersion: v1
@@ -47,10 +40,7 @@ spec:
   apiKeySecretRef: { name: acme-key }
 ${extra}`;
 
-async function record() {
-  const text = await redis.get(keys.policy(`${NS}-acme`));
-  return text ? decodeRecord(text) : null;
-}
+const record = () => suite.record(`${NS}-acme`);
 async function audit(action: string) {
   const r = await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND action = $2', [
     `${NS}-acme`,
@@ -69,72 +59,22 @@ const condition = (
 
 describe('sluice operator (RBAC of rbac/role.yaml, real API server)', () => {
   beforeAll(async () => {
-    const env = devEnv();
-    expect((await kubectl(['apply', '-f', `${root}crds/`])).code).toBe(0);
-    await kubectl([
-      'wait',
-      '--for',
-      'condition=Established',
-      'crd/tenantpolicies.sluice.dev',
-      '--timeout',
-      '60s',
-    ]);
-    await kubectl(['create', 'namespace', 'sluice-system']);
-    const rbac = await kubectl(['apply', '-f', `${root}operator/rbac/role.yaml`]);
-    expect(rbac.stderr).toBe('');
-    expect((await kubectl(['create', 'namespace', NS])).code).toBe(0);
-    const temp = await tempDatabase(env.databaseUrl);
-    dropDb = temp.drop;
-    db = new pg.Pool({ connectionString: temp.url, max: 2 });
-    redis = new Redis(env.redisUrl);
-    const settings = parseSettings(
-      [
-        '--namespaces',
-        NS,
-        '--redis-prefix',
-        PREFIX,
-        '--lease-name',
-        randomName('sluice-test-lease'),
-        '--webhook',
-        'true',
-        '--webhook-port',
-        '0',
-        '--webhook-url',
-        'auto',
-        '--webhook-cert-secret',
-        randomName('sluice-test-cert'),
-        '--webhook-validating-name',
-        VALIDATING,
-        '--webhook-mutating-name',
-        MUTATING,
-        '--sidecar-image',
-        'sluice:test',
-        '--sidecar-env',
-        'REDIS_URL=redis://redis:6379',
-        '--log-level',
-        'warn',
+    suite = await startOperatorSuite({
+      name: 'op',
+      rbac: true,
+      webhooks: true,
+      args: [
+        ...['--sidecar-image', 'sluice:test', '--sidecar-env', 'REDIS_URL=redis://redis:6379'],
+        ...['--log-level', 'warn'],
       ],
-      {
-        KUBECONFIG: impersonatingKubeconfig(env.kubeconfig),
-        REDIS_URL: env.redisUrl,
-        DATABASE_URL: temp.url,
-      },
-    );
-    op = await startOperator(settings);
-    await eventually(async () => op.isLeader());
+    });
+    ({ namespace: NS, keys, redis } = suite);
+    db = new pg.Pool({ connectionString: suite.databaseUrl, max: 2 });
   });
 
   afterAll(async () => {
-    await kubectl(['delete', 'tenantpolicy', '--all', '-n', NS, '--wait=true', '--timeout=30s']);
-    await op?.close();
-    await kubectl(['delete', 'validatingwebhookconfiguration', VALIDATING, '--ignore-not-found']);
-    await kubectl(['delete', 'mutatingwebhookconfiguration', MUTATING, '--ignore-not-found']);
-    await kubectl(['delete', 'namespace', NS, '--wait=false']);
-    const stale = await redis.keys(`${PREFIX}*`);
-    if (stale.length > 0) await redis.del(...stale);
-    redis.disconnect();
     await db?.end();
-    await dropDb?.();
+    await suite?.stop();
   });
 
   it('create → Redis record with key hashes, Postgres rows, Ready', async () => {
@@ -162,17 +102,7 @@ describe('sluice operator (RBAC of rbac/role.yaml, real API server)', () => {
 
   it('update → a new revision and an "updated" audit row with the actor', async () => {
     const before = (await record())!;
-    await kubectl([
-      'patch',
-      'tenantpolicy',
-      'acme',
-      '-n',
-      NS,
-      '--type',
-      'merge',
-      '-p',
-      '{"spec":{"displayName":"Acme Corp"}}',
-    ]);
+    expect((await suite.patchPolicy('acme', { spec: { displayName: 'Acme Corp' } })).code).toBe(0);
     const rec = await eventually(async () => {
       const r = await record();
       return r && r.policy.version !== before.policy.version ? r : null;
@@ -206,17 +136,7 @@ describe('sluice operator (RBAC of rbac/role.yaml, real API server)', () => {
     const base = (await record())!;
     const expiresAt = new Date(Date.now() + 5_000).toISOString();
     const patch = { spec: { override: { multiplier: 10, expiresAt, reason: 'TICKET-1' } } };
-    await kubectl([
-      'patch',
-      'tenantpolicy',
-      'acme',
-      '-n',
-      NS,
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify(patch),
-    ]);
+    expect((await suite.patchPolicy('acme', patch)).code).toBe(0);
     const boosted = await eventually(async () => {
       const r = await record();
       return r?.policy.override ? r : null;
@@ -241,17 +161,7 @@ describe('sluice operator (RBAC of rbac/role.yaml, real API server)', () => {
   });
 
   it('suspension reaches Redis and the audit log', async () => {
-    await kubectl([
-      'patch',
-      'tenantpolicy',
-      'acme',
-      '-n',
-      NS,
-      '--type',
-      'merge',
-      '-p',
-      '{"spec":{"suspended":true}}',
-    ]);
+    expect((await suite.patchPolicy('acme', { spec: { suspended: true } })).code).toBe(0);
     await eventually(async () => (await record())?.policy.suspended === true);
     await eventually(async () => (await audit('suspended')).length === 1);
   });

@@ -4,12 +4,11 @@
  * policies — the same PolicyView the ingress uses.
  */
 import OpenAI from 'openai';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startOpenAIFake } from '../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
-import { loadSettings } from './config/settings.ts';
-import { type SidecarHandle, startSidecar } from './main.ts';
+import { EXAMPLE_TENANTS, startTestSidecar } from '../test/support/sidecar.ts';
+import type { SidecarHandle } from './main.ts';
 
 describe('sidecar egress wiring', () => {
   let app: RagApp;
@@ -19,19 +18,13 @@ describe('sidecar egress wiring', () => {
   beforeAll(async () => {
     app = await startRagApp();
     llm = await startOpenAIFake();
-    const settings = loadSettings(
-      ['--provider', `openai=openai-compatible,${llm.url}`, '--egress-port', '0'],
-      {},
-      {
-        host: '127.0.0.1',
-        port: 0,
-        metricsPort: 0,
-        adminPort: 0,
+    sidecar = (
+      await startTestSidecar({
         upstream: app.url,
-        policies: new URL('../examples/tenants/', import.meta.url).pathname,
-      },
-    );
-    sidecar = await startSidecar(settings, { log: pino({ level: 'silent' }) });
+        policies: { dir: EXAMPLE_TENANTS },
+        args: ['--provider', `openai=openai-compatible,${llm.url}`, '--egress-port', '0'],
+      })
+    ).handle;
   });
   afterAll(async () => {
     await sidecar?.close();

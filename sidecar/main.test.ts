@@ -1,78 +1,57 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
+import { startTestSidecar, type TestSidecar } from '../test/support/sidecar.ts';
 import { tenantYaml } from '../test/support/tenant-yaml.ts';
-import { loadSettings } from './config/settings.ts';
-import { type SidecarHandle, startSidecar } from './main.ts';
+import { until } from '../test/support/until.ts';
+import type { SidecarHandle } from './main.ts';
 
 const tenant = (id: string, tier: string, key: string, spec = '') => tenantYaml(id, key, tier, spec);
 
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('sidecar ingress (file mode, real upstream on port 0)', () => {
   let app: RagApp;
+  let fixture: TestSidecar;
   let sidecar: SidecarHandle;
   let dir: string;
   let base: string;
 
   beforeAll(async () => {
     app = await startRagApp({ sseEvents: 3, sseIntervalMs: 150 });
-    dir = mkdtempSync(join(tmpdir(), 'sluice-sidecar-'));
-    writeFileSync(
-      join(dir, 'free.yaml'),
-      tenant(
-        'free-one',
-        'free',
-        'k-free',
-        '  limits: { maxConcurrency: 10 }\n  ingress: { contentTypes: ["application/octet-stream", "text/plain"] }',
-      ),
-    );
-    writeFileSync(
-      join(dir, 'tight.yaml'),
-      tenant('tight', 'pro', 'k-tight', '  limits: { requests: { limit: 2, window: 1h, burst: 2 } }'),
-    );
-    writeFileSync(join(dir, 'susp.yaml'), tenant('susp', 'pro', 'k-susp', '  suspended: true'));
-    writeFileSync(
-      join(dir, 'queued.yaml'),
-      tenant(
-        'queued',
-        'enterprise',
-        'k-queued',
-        '  queue: { timeoutMs: 300, maxDepth: 5 }\n  screening: { denyPhrases: ["open sesame"] }',
-      ),
-    );
-    const settings = loadSettings(
-      [],
-      {},
-      {
-        host: '127.0.0.1',
-        port: 0,
-        metricsPort: 0,
-        adminPort: 0,
-        egressPort: 0,
-        upstream: app.url,
-        policies: dir,
-        maxConcurrency: 1,
-        bodyLimitBytes: 4_096,
-        reloadDebounceMs: 20,
+    fixture = await startTestSidecar({
+      upstream: app.url,
+      policies: {
+        files: {
+          free: tenant(
+            'free-one',
+            'free',
+            'k-free',
+            '  limits: { maxConcurrency: 10 }\n  ingress: { contentTypes: ["application/octet-stream", "text/plain"] }',
+          ),
+          tight: tenant(
+            'tight',
+            'pro',
+            'k-tight',
+            '  limits: { requests: { limit: 2, window: 1h, burst: 2 } }',
+          ),
+          susp: tenant('susp', 'pro', 'k-susp', '  suspended: true'),
+          queued: tenant(
+            'queued',
+            'enterprise',
+            'k-queued',
+            '  queue: { timeoutMs: 300, maxDepth: 5 }\n  screening: { denyPhrases: ["open sesame"] }',
+          ),
+        },
       },
-    );
-    sidecar = await startSidecar(settings, { log: pino({ level: 'silent' }) });
-    base = `http://127.0.0.1:${sidecar.ports.ingress}`;
+      settings: { maxConcurrency: 1, bodyLimitBytes: 4_096, reloadDebounceMs: 20 },
+    });
+    sidecar = fixture.handle;
+    dir = fixture.dir!;
+    base = fixture.ingress;
   });
   afterAll(async () => {
-    await sidecar?.close();
+    await fixture?.close();
     await app?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const post = (

@@ -10,22 +10,15 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
-import { type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
+import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
-import { loadSettings, type Settings } from './config/settings.ts';
+import { answerStatus, testSidecarSettings } from '../test/support/sidecar.ts';
+import { until } from '../test/support/until.ts';
+import type { Settings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('sidecar in Redis mode', () => {
   let redis: RedisServer;
@@ -37,36 +30,17 @@ describe('sidecar in Redis mode', () => {
   const handles: SidecarHandle[] = [];
 
   const settings = (extra: Partial<Settings> = {}): Settings =>
-    loadSettings(
-      [],
-      {},
-      {
-        host: '127.0.0.1',
-        port: 0,
-        metricsPort: 0,
-        adminPort: 0,
-        egressPort: 0,
-        upstream: app.url,
-        redisUrl: redis.url,
-        redisPrefix: prefix,
-        heartbeatMs: 200,
-        resyncMs: 500,
-        ...extra,
-      },
-    );
+    testSidecarSettings({
+      upstream: app.url,
+      policies: { redis: redis.url, prefix },
+      settings: { heartbeatMs: 200, resyncMs: 500, ...extra },
+    });
   const start = async (extra: Partial<Settings> = {}) => {
     const h = await startSidecar(settings(extra), { log: pino({ level: 'silent' }) });
     handles.push(h);
     return h;
   };
-  const hit = (port: number, key: string) =>
-    fetch(`http://127.0.0.1:${port}/v1/answer`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}` },
-    }).then(async (r) => {
-      await r.arrayBuffer();
-      return r.status;
-    });
+  const hit = answerStatus;
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -137,20 +111,8 @@ describe('sidecar in Redis mode', () => {
         },
         [`k-${tenant}`],
       );
-      const args = [
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--egress-port',
-        '0',
-      ];
       const common = [
-        ...args,
+        ...LOOPBACK_FLAGS,
         '--upstream',
         app.url,
         '--redis',

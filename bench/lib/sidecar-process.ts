@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 const ENTRY = fileURLToPath(new URL('../../cli/sluice.ts', import.meta.url));
 
+/** Every listener on loopback, on a port the kernel picks (the child prints which). */
+export const LOOPBACK_FLAGS: readonly string[] = [
+  ...['--host', '127.0.0.1'],
+  ...['--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
+];
+
 export interface SidecarProcess {
   ports: { ingress: number; metrics: number; admin: number };
   child: ChildProcess;

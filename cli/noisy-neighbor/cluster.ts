@@ -16,6 +16,12 @@ import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
 
 const run = promisify(execFile);
 
+/** `kubectl wait` until the API server serves the TenantPolicy CRD (after `kubectl apply -f crds/`). */
+export const WAIT_FOR_CRD: readonly string[] = [
+  ...['wait', '--for', 'condition=Established', 'crd/tenantpolicies.sluice.dev'],
+  ...['--timeout', '60s'],
+];
+
 export interface ClusterEnv {
   kubeconfig: string;
   redisUrl: string;
@@ -42,14 +48,7 @@ export async function startClusterControl(
     run('kubectl', args, { env: { ...process.env, KUBECONFIG: env.kubeconfig } });
   const root = new URL('../../', import.meta.url).pathname;
   await kubectl(['apply', '-f', `${root}crds/`]);
-  await kubectl([
-    'wait',
-    '--for',
-    'condition=Established',
-    'crd/tenantpolicies.sluice.dev',
-    '--timeout',
-    '60s',
-  ]);
+  await kubectl([...WAIT_FOR_CRD]);
   await kubectl(['create', 'namespace', namespace]);
   const operator: OperatorHandle = await startOperator(
     parseSettings(

@@ -8,22 +8,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys } from '../../policy/wire.ts';
 import { type RedisServer, startRedisServer } from '../../test/harness/redis-server.ts';
-import { type SidecarHandle, startSidecar } from '../main.ts';
-import { loadSettings, type Settings } from './settings.ts';
-
-const until = async (check: () => boolean | Promise<boolean>, what: string) => {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+import { startTestSidecar } from '../../test/support/sidecar.ts';
+import { until } from '../../test/support/until.ts';
+import type { SidecarHandle } from '../main.ts';
+import type { Settings } from './settings.ts';
 
 describe('sidecar holds the tenants it serves', () => {
   let redis: RedisServer;
@@ -35,25 +28,13 @@ describe('sidecar holds the tenants it serves', () => {
   const handles: SidecarHandle[] = [];
 
   const start = async (extra: Partial<Settings> = {}) => {
-    const settings = loadSettings(
-      [],
-      {},
-      {
-        host: '127.0.0.1',
-        port: 0,
-        metricsPort: 0,
-        adminPort: 0,
-        egress: 'off',
-        upstream: app.url,
-        redisUrl: redis.url,
-        redisPrefix: prefix,
-        resyncMs: 60_000,
-        ...extra,
-      },
-    );
-    const h = await startSidecar(settings, { log: pino({ level: 'silent' }) });
-    handles.push(h);
-    return h;
+    const { handle } = await startTestSidecar({
+      upstream: app.url,
+      policies: { redis: redis.url, prefix },
+      settings: { egress: 'off', resyncMs: 60_000, ...extra },
+    });
+    handles.push(handle);
+    return handle;
   };
   const hit = async (h: SidecarHandle, key: string) => {
     const r = await fetch(`http://127.0.0.1:${h.ports.ingress}/v1/answer`, {

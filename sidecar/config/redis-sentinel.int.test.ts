@@ -3,15 +3,14 @@
  * through the sentinel-managed master, a sidecar loads the tenant on first sight and counts
  * globally, and after SENTINEL FAILOVER both follow the new master.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { RedisStore } from '../../operator/stores/redis.ts';
 import { computeEffectivePolicy } from '../../policy/effective.ts';
 import { hashApiKey } from '../../policy/wire.ts';
 import { type RedisSentinelSet, startRedisSentinel } from '../../test/harness/redis-sentinel.ts';
-import { type SidecarHandle, startSidecar } from '../main.ts';
-import { loadSettings } from './settings.ts';
+import { answerStatus, startTestSidecar } from '../../test/support/sidecar.ts';
+import type { SidecarHandle } from '../main.ts';
 
 describe('Redis behind Sentinel', () => {
   let set: RedisSentinelSet;
@@ -38,37 +37,19 @@ describe('Redis behind Sentinel', () => {
       },
       [],
     );
-  const hit = async () => {
-    const r = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer k-sent' },
-    });
-    await r.arrayBuffer();
-    return r.status;
-  };
+  const hit = () => answerStatus(sidecar.ports.ingress, 'k-sent');
 
   beforeAll(async () => {
     set = await startRedisSentinel();
     store = new RedisStore(set.url, prefix);
     app = await startRagApp();
-    sidecar = await startSidecar(
-      loadSettings(
-        [],
-        {},
-        {
-          host: '127.0.0.1',
-          port: 0,
-          metricsPort: 0,
-          adminPort: 0,
-          egress: 'off',
-          upstream: app.url,
-          redisUrl: set.url,
-          redisPrefix: prefix,
-          redisCommandTimeoutMs: 2_000,
-        },
-      ),
-      { log: pino({ level: 'silent' }) },
-    );
+    sidecar = (
+      await startTestSidecar({
+        upstream: app.url,
+        policies: { redis: set.url, prefix },
+        settings: { egress: 'off', redisCommandTimeoutMs: 2_000 },
+      })
+    ).handle;
   }, 60_000);
   afterAll(async () => {
     await sidecar?.close();

@@ -8,7 +8,6 @@
  * gained to the minute's activity hash.
  */
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
@@ -17,8 +16,8 @@ import { ServedStore } from '../../operator/stores/served.ts';
 import { activityBucket, decodeServed, redisKeys, type TenantRecord } from '../../policy/wire.ts';
 import { devEnv } from '../../test/harness/env.ts';
 import { eventually, randomName } from '../../test/support/operator.ts';
-import { type SidecarHandle, startSidecar } from '../main.ts';
-import { loadSettings } from './settings.ts';
+import { answerStatus, startTestSidecar } from '../../test/support/sidecar.ts';
+import type { SidecarHandle } from '../main.ts';
 
 const PREFIX = `${randomName('sluice-test-served')}:`;
 const keys = redisKeys(PREFIX);
@@ -30,37 +29,17 @@ let a: SidecarHandle;
 let b: SidecarHandle;
 const records = new Map<string, TenantRecord>();
 
-function start(replicaId: string, policyCacheSize: number): Promise<SidecarHandle> {
-  return startSidecar(
-    loadSettings(
-      [],
-      {},
-      {
-        host: '127.0.0.1',
-        port: 0,
-        metricsPort: 0,
-        adminPort: 0,
-        egress: 'off',
-        upstream: app.url,
-        redisUrl: devEnv().redisUrl,
-        redisPrefix: PREFIX,
-        heartbeatMs: 200,
-        replicaId,
-        policyCacheSize,
-      },
-    ),
-    { log: pino({ level: 'silent' }) },
-  );
+async function start(replicaId: string, policyCacheSize: number): Promise<SidecarHandle> {
+  const sidecar = await startTestSidecar({
+    upstream: app.url,
+    policies: { redis: devEnv().redisUrl, prefix: PREFIX },
+    settings: { egress: 'off', heartbeatMs: 200, replicaId, policyCacheSize },
+  });
+  return sidecar.handle;
 }
 
-async function ask(sidecar: SidecarHandle, tenantId: string): Promise<number> {
-  const r = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
-    method: 'POST',
-    headers: { authorization: `Bearer k-${tenantId}` },
-  });
-  await r.arrayBuffer();
-  return r.status;
-}
+const ask = (sidecar: SidecarHandle, tenantId: string): Promise<number> =>
+  answerStatus(sidecar.ports.ingress, `k-${tenantId}`);
 
 /** Replica's acknowledgement of the tenant once it matches `want` (a version, or "not held"). */
 async function ackOf(tenantId: string, replica: string, want: string | 'not-held') {

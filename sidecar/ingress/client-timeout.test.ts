@@ -4,34 +4,21 @@
  * within --client-timeout-ms, or the client gets 408 and the connection is closed.
  */
 import { connect } from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
-import { loadSettings } from '../config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../main.ts';
+import { EXAMPLE_TENANTS, startTestSidecar, type TestSidecar } from '../../test/support/sidecar.ts';
 
 describe('client timeout', () => {
   let app: RagApp;
-  let sidecar: SidecarHandle;
+  let sidecar: TestSidecar;
 
   beforeAll(async () => {
     app = await startRagApp();
-    sidecar = await startSidecar(
-      loadSettings(
-        ['--client-timeout-ms', '500'],
-        {},
-        {
-          host: '127.0.0.1',
-          port: 0,
-          metricsPort: 0,
-          adminPort: 0,
-          egressPort: 0,
-          upstream: app.url,
-          policies: new URL('../../examples/tenants/', import.meta.url).pathname,
-        },
-      ),
-      { log: pino({ level: 'silent' }) },
-    );
+    sidecar = await startTestSidecar({
+      upstream: app.url,
+      policies: { dir: EXAMPLE_TENANTS },
+      args: ['--client-timeout-ms', '500'],
+    });
   });
   afterAll(async () => {
     await sidecar?.close();
@@ -39,7 +26,7 @@ describe('client timeout', () => {
   });
 
   it('answers 408 and closes a connection whose body never finishes', async () => {
-    const socket = connect(sidecar.ports.ingress, '127.0.0.1');
+    const socket = connect(sidecar.handle.ports.ingress, '127.0.0.1');
     let received = '';
     socket.on('data', (d) => {
       received += d.toString();
@@ -60,9 +47,8 @@ describe('client timeout', () => {
     });
     expect(app.stats.requests).toBe(0); // nothing half-read reached the app
     // The sidecar still serves others.
-    const ok = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer sk-demo-acme-legal-7f3a9c', 'content-type': 'application/json' },
+    const ok = await sidecar.ask('sk-demo-acme-legal-7f3a9c', {
+      headers: { 'content-type': 'application/json' },
       body: '{"query":"hello"}',
     });
     expect(ok.status).toBe(200);

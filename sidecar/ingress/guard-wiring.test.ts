@@ -4,17 +4,13 @@
  * are unsure of are put to the guard; its "reject" is a 400 SLUICE_PROMPT_REJECTED with rule
  * external_guard; a dead guard gives the policy's onError.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { createScreener } from '../../policy/prompt/index.ts';
 import { type FakeGuard, startFakeGuard } from '../../test/support/fake-guard.ts';
+import { startTestSidecar, type TestSidecar } from '../../test/support/sidecar.ts';
 import { tenantYaml } from '../../test/support/tenant-yaml.ts';
-import { loadSettings } from '../config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../main.ts';
 
 const EVAL = new URL('../../test/fixtures/prompts/eval.jsonl', import.meta.url);
 
@@ -45,49 +41,35 @@ const guardedTenant = (name: string, key: string, guard: string) =>
 describe('external guard on the ingress', () => {
   let guard: FakeGuard;
   let app: RagApp;
-  let sidecar: SidecarHandle;
-  let dir: string;
+  let fixture: TestSidecar;
   let base: string;
   const unsure = unsureQueries();
 
   beforeAll(async () => {
     [guard, app] = await Promise.all([startFakeGuard(), startRagApp()]);
-    dir = mkdtempSync(join(tmpdir(), 'sluice-guard-'));
-    writeFileSync(
-      join(dir, 'open.yaml'),
-      guardedTenant('guarded-open', 'sk-open', `{ url: "${guard.url}" }`),
-    );
-    writeFileSync(
-      join(dir, 'closed.yaml'),
-      // Port 9 (discard) on loopback: nothing listens, every question fails at once.
-      guardedTenant(
-        'guarded-closed',
-        'sk-closed',
-        '{ url: "http://127.0.0.1:9/", onError: closed, timeoutMs: 200 }',
-      ),
-    );
-    const settings = loadSettings(
-      ['--egress', 'off'],
-      {},
-      {
-        host: '127.0.0.1',
-        port: 0,
-        metricsPort: 0,
-        adminPort: 0,
-        upstream: app.url,
-        policies: dir,
+    fixture = await startTestSidecar({
+      upstream: app.url,
+      policies: {
+        files: {
+          open: guardedTenant('guarded-open', 'sk-open', `{ url: "${guard.url}" }`),
+          // Port 9 (discard) on loopback: nothing listens, every question fails at once.
+          closed: guardedTenant(
+            'guarded-closed',
+            'sk-closed',
+            '{ url: "http://127.0.0.1:9/", onError: closed, timeoutMs: 200 }',
+          ),
+        },
       },
-    );
-    sidecar = await startSidecar(settings, { log: pino({ level: 'silent' }) });
-    base = `http://127.0.0.1:${sidecar.ports.ingress}`;
+      args: ['--egress', 'off'],
+    });
+    base = fixture.ingress;
   });
 
   afterEach(() => guard.script([]));
 
   afterAll(async () => {
-    await sidecar?.close();
+    await fixture?.close();
     await Promise.all([guard?.close(), app?.close()]);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const ask = (key: string, query: string) =>

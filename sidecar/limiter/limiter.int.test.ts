@@ -11,6 +11,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer } from '../../test/harness/redis-server.ts';
 import { startToxiproxy, type Toxiproxy } from '../../test/harness/toxiproxy.ts';
+import { until } from '../../test/support/until.ts';
 import { SidecarMetrics } from '../metrics.ts';
 import type { RateLimit } from './gcra.ts';
 import { Limiter } from './limiter.ts';
@@ -18,14 +19,6 @@ import { RedisRateStore } from './redis-store.ts';
 
 const prefix = 'sluice-test-limiter:';
 const keyOf = (tenant: string) => `${prefix}rl:${tenant}`;
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Rig {
   limiter: Limiter;

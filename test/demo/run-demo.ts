@@ -8,13 +8,11 @@
  *  - hobby-free asks top_k=100 and gets the free cap, 5, told so in sluice-capped;
  *  - initech-research sends a query with its deny phrase now and then (400 SLUICE_PROMPT_REJECTED).
  */
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { quantile } from '../../cli/lib/stats.ts';
 import { startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
-import { loadSettings } from '../../sidecar/config/settings.ts';
-import { startSidecar } from '../../sidecar/main.ts';
+import { EXAMPLE_TENANTS, startTestSidecar } from '../support/sidecar.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const DURATION_MS = QUICK ? 12_000 : 45_000;
@@ -69,23 +67,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   // The app works on 8 requests at once, 25 ms each: ~320 req/s, far above this load.
   const app = await startRagApp({ latencyMs: 25, concurrency: 8 });
-  const policies = fileURLToPath(new URL('../../examples/tenants/', import.meta.url));
-  const settings = loadSettings(
-    [],
-    {},
-    {
-      host: '127.0.0.1',
-      port: 0,
-      metricsPort: 0,
-      adminPort: 0,
-      egressPort: 0,
-      upstream: app.url,
-      policies,
-      logLevel: 'warn',
-    },
-  );
-  const sidecar = await startSidecar(settings, { log: pino({ level: 'warn' }) });
-  const client = new Pool(`http://127.0.0.1:${sidecar.ports.ingress}`, { connections: 32 });
+  const { handle: sidecar, ingress } = await startTestSidecar({
+    upstream: app.url,
+    policies: { dir: EXAMPLE_TENANTS },
+    settings: { logLevel: 'warn' },
+    log: pino({ level: 'warn' }),
+  });
+  const client = new Pool(ingress, { connections: 32 });
   const rows = new Map<string, Row>();
   process.stdout.write(
     `sluice demo: fake RAG app + sidecar (file mode, examples/tenants/), ${DURATION_MS / 1000} s scripted run\n`,

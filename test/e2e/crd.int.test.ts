@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYamlDocuments } from '../../policy/documents.ts';
 import { validateTenantPolicy } from '../../policy/schema/validate.ts';
 import { kubectl } from '../harness/env.ts';
+import { installCrd } from '../support/operator-suite.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 // A fresh namespace per run: the test control plane runs no namespace controller, so a deleted
@@ -18,17 +19,7 @@ const invalid = readdirSync(`${root}examples/invalid`).filter((f) => f.endsWith(
 
 describe('TenantPolicy CRD on the real API server', () => {
   beforeAll(async () => {
-    const applied = await kubectl(['apply', '-f', `${root}crds/`]);
-    expect(applied.stderr).toBe('');
-    const established = await kubectl([
-      'wait',
-      '--for',
-      'condition=Established',
-      'crd/tenantpolicies.sluice.dev',
-      '--timeout',
-      '60s',
-    ]);
-    expect(established.code).toBe(0);
+    await installCrd();
     expect((await kubectl(['create', 'namespace', NS])).code).toBe(0);
   });
 

@@ -16,15 +16,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DASHBOARDS } from '../../charts/sluice/dashboards/panels.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
-import { loadSettings } from '../../sidecar/config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
+import type { SidecarHandle } from '../../sidecar/main.ts';
 import { freePort } from '../harness/redis-server.ts';
+import { startTestSidecar } from '../support/sidecar.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const KEYS = {
@@ -80,23 +79,14 @@ describe('dashboards and alerts on a real Prometheus', () => {
     writeFileSync(join(tenants, 'shadowed.yaml'), SHADOWED);
     app = await startRagApp({ latencyMs: 30, concurrency: 2 });
     llm = await startOpenAIFake();
-    sidecar = await startSidecar(
-      loadSettings(
-        ['--provider', `openai=openai-compatible,${llm.url}`],
-        {},
-        {
-          host: '127.0.0.1',
-          port: 0,
-          metricsPort: 0,
-          adminPort: 0,
-          egressPort: 0,
-          upstream: app.url,
-          policies: tenants,
-          maxConcurrency: 1,
-        },
-      ),
-      { log: pino({ level: 'silent' }) },
-    );
+    sidecar = (
+      await startTestSidecar({
+        upstream: app.url,
+        policies: { dir: tenants },
+        args: ['--provider', `openai=openai-compatible,${llm.url}`],
+        settings: { maxConcurrency: 1 },
+      })
+    ).handle;
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
     writeFileSync(

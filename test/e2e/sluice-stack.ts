@@ -6,15 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
+import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
-import { type OperatorHandle, startOperator } from '../../operator/main.ts';
-import { parseSettings } from '../../operator/settings.ts';
-import { devEnv, kubectl } from '../harness/env.ts';
-import { tempDatabase } from '../support/operator.ts';
-
-const root = new URL('../../', import.meta.url).pathname;
+import type { OperatorHandle } from '../../operator/main.ts';
+import { devEnv } from '../harness/env.ts';
+import { startOperatorSuite } from '../support/operator-suite.ts';
+import { answerStatus } from '../support/sidecar.ts';
 
 export interface SluiceStack {
   namespace: string;
@@ -38,41 +36,20 @@ export interface SluiceStack {
 export async function startSluiceStack(options: { heartbeatMs?: number } = {}): Promise<SluiceStack> {
   const env = devEnv();
   const suffix = randomBytes(3).toString('hex');
-  const namespace = `sluice-kp-${suffix}`;
-  const prefix = `sluice-kp-${suffix}:`;
-  await kubectl(['apply', '-f', `${root}crds/`]);
-  await kubectl([
-    'wait',
-    '--for',
-    'condition=Established',
-    'crd/tenantpolicies.sluice.dev',
-    '--timeout',
-    '60s',
-  ]);
-  await kubectl(['create', 'namespace', namespace]);
-  const db = await tempDatabase(env.databaseUrl);
-  const operator = await startOperator(
-    parseSettings(
-      [
-        '--namespaces',
-        namespace,
-        '--redis-prefix',
-        prefix,
-        '--webhook',
-        'false',
-        '--leader-elect',
-        'false',
-        '--rollup-interval-ms',
-        '1000',
-        '--log-level',
-        'warn',
-        '--identity',
-        `kubectl-sluice-test-${suffix}`,
-      ],
-      { KUBECONFIG: env.kubeconfig, REDIS_URL: env.redisUrl, DATABASE_URL: db.url },
-    ),
-    { log: pino({ level: 'warn' }) },
-  );
+  const suite = await startOperatorSuite({
+    name: 'kp',
+    args: [
+      '--rollup-interval-ms',
+      '1000',
+      '--log-level',
+      'warn',
+      '--identity',
+      `kubectl-sluice-test-${suffix}`,
+    ],
+    log: pino({ level: 'warn' }),
+  });
+  const { namespace, prefix, op: operator } = suite;
+  const db = { url: suite.databaseUrl };
   const llm = await startOpenAIFake();
   let egress = 0;
   const app = await startRagApp({
@@ -96,16 +73,7 @@ export async function startSluiceStack(options: { heartbeatMs?: number } = {}): 
     prefix,
     '--upstream',
     app.url,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--metrics-port',
-    '0',
-    '--admin-port',
-    '0',
-    '--egress-port',
-    '0',
+    ...LOOPBACK_FLAGS,
     '--heartbeat-ms',
     String(options.heartbeatMs ?? 2_000),
     '--replica-id',
@@ -134,28 +102,18 @@ export async function startSluiceStack(options: { heartbeatMs?: number } = {}): 
       SLUICE_REDIS_PREFIX: prefix,
       DATABASE_URL: db.url,
     },
-    async ask(apiKey) {
-      const r = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'what is in the contract?', top_k: 3 }),
-      });
-      await r.arrayBuffer();
-      return r.status;
-    },
+    ask: (apiKey) =>
+      answerStatus(sidecar.ports.ingress, apiKey, { query: 'what is in the contract?', top_k: 3 }),
     async served(tenantId) {
       const r = await fetch(`http://127.0.0.1:${sidecar.ports.admin}/policies/${tenantId}`);
       if (r.status !== 200) return '';
       return ((await r.json()) as { version: string }).version;
     },
     async close() {
-      await kubectl(['delete', 'tenantpolicy', '--all', '-n', namespace, '--wait=true', '--timeout=30s']);
       await sidecar.stop();
-      await operator.close();
+      await suite.stop();
       await app.close();
       await llm.close();
-      await kubectl(['delete', 'namespace', namespace, '--wait=false']);
-      await db.drop().catch(() => undefined);
     },
   };
 }

@@ -9,16 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OperatorHandle, startOperator } from '../../operator/main.ts';
-import { parseSettings } from '../../operator/settings.ts';
-import { decodeRecord, redisKeys, usageDay } from '../../policy/wire.ts';
-import { devEnv, kubectl } from '../harness/env.ts';
+import { usageDay } from '../../policy/wire.ts';
+import { devEnv } from '../harness/env.ts';
 import { startToxiproxy, type Toxiproxy } from '../harness/toxiproxy.ts';
-import { randomName, tempDatabase } from '../support/operator.ts';
+import { startOperatorSuite } from '../support/operator-suite.ts';
 import { recordCounts, sleep, until } from './counts.ts';
-import { auditActions, pgUsageTotal } from './operator-helpers.ts';
+import { auditActions, pgUsageTotal, rolledUpUsage } from './operator-helpers.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
 const CHANGES = 8;
 
 describe('fault: Postgres slow, API server slow', () => {
@@ -29,7 +26,6 @@ describe('fault: Postgres slow, API server slow', () => {
   beforeAll(async () => {
     toxi = await startToxiproxy();
     redis = new Redis(devEnv().redisUrl);
-    await kubectl(['apply', '-f', `${root}crds/`]);
   });
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -46,51 +42,22 @@ describe('fault: Postgres slow, API server slow', () => {
     name: string,
     via: { databaseUrl?: (url: string) => string; kubeconfig?: string },
   ) {
-    const env = devEnv();
-    const ns = randomName(`sluice-faults-${name}`);
-    const prefix = `${randomName(`sluice-test-faults-${name}`)}:`;
-    const keys = redisKeys(prefix);
-    const tenant = `${ns}-acme`;
-    const db = await tempDatabase(env.databaseUrl);
-    cleanups.push(db.drop);
-    await kubectl(['create', 'namespace', ns]);
-    cleanups.push(() => kubectl(['delete', 'namespace', ns, '--wait=false']));
-    const op: OperatorHandle = await startOperator(
-      parseSettings(
-        [
-          ...['--namespaces', ns, '--redis-prefix', prefix, '--leader-elect', 'false'],
-          ...['--outbox-interval-ms', '300', '--rollup-interval-ms', '300', '--log-level', 'error'],
-        ],
-        {
-          KUBECONFIG: via.kubeconfig ?? env.kubeconfig,
-          REDIS_URL: env.redisUrl,
-          DATABASE_URL: via.databaseUrl ? via.databaseUrl(db.url) : db.url,
-        },
-      ),
-    );
-    cleanups.push(async () => {
-      await kubectl(['delete', 'tenantpolicy', '--all', '-n', ns, '--timeout=30s']);
-      await op.close();
-      const stale = await redis.keys(`${prefix}*`);
-      if (stale.length > 0) await redis.del(...stale);
+    const suite = await startOperatorSuite({
+      name: `faults-${name}`,
+      via,
+      args: ['--outbox-interval-ms', '300', '--rollup-interval-ms', '300'],
     });
-    const version = async () => {
-      const text = await redis.get(keys.policy(tenant));
-      return text ? decodeRecord(text).policy.version : null;
-    };
-    await kubectl(['apply', '-n', ns, '-f', '-'], {
-      input: `apiVersion: sluice.dev/v1alpha1
-kind: TenantPolicy
-metadata: { name: acme }
-spec: { tenantId: ${tenant}, tier: free }
-`,
-    });
+    cleanups.push(suite.stop);
+    const { keys, databaseUrl } = suite;
+    const db = { url: databaseUrl };
+    const tenant = `${suite.namespace}-acme`;
+    const version = async () => (await suite.record(tenant))?.policy.version ?? null;
+    expect((await suite.applyPolicy(suite.tenantPolicy('acme', { tenantId: tenant }))).code).toBe(0);
     let last = await until(version, 'the record in Redis', 60_000);
     let usageAdded = 0;
     const usageKey = keys.usage(usageDay(new Date()), tenant);
     for (let i = 0; i < CHANGES; i++) {
-      const patch = JSON.stringify({ spec: { displayName: `Acme ${i}` } });
-      const r = await kubectl(['patch', 'tenantpolicy', 'acme', '-n', ns, '--type', 'merge', '-p', patch]);
+      const r = await suite.patchPolicy('acme', { spec: { displayName: `Acme ${i}` } });
       expect(r.code).toBe(0);
       last = await until(
         async () => {
@@ -111,12 +78,7 @@ spec: { tenantId: ${tenant}, tier: free }
       60_000,
       300,
     ).catch(() => undefined);
-    await until(
-      async () => (await pgUsageTotal(db.url)) === usageAdded,
-      'the usage rollup',
-      60_000,
-      300,
-    ).catch(() => undefined);
+    await rolledUpUsage(db.url, usageAdded, 60_000);
     await sleep(1_000); // a re-drain that would double something gets its chance
     const rows = await auditActions(db.url, tenant);
     const usage = await pgUsageTotal(db.url);

@@ -1,7 +1,7 @@
 /**
  * The fault suite's tally: each fault test appends one JSON line with its real counts to
- * .cache/faults/counts.jsonl; summary.ts sums them. Also small polling helpers the fault tests
- * share (no timed assertions: poll for a condition with a generous deadline).
+ * .cache/faults/counts.jsonl; summary.ts sums them. The polling helpers the fault tests use are
+ * re-exported from test/support/until.ts.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,24 +25,4 @@ export function recordCounts(counts: FaultCounts): void {
   appendFileSync(COUNTS_FILE, `${JSON.stringify(counts)}\n`);
 }
 
-export async function until<T>(
-  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  what: string,
-  ms = 30_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last ?? '')})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep, until } from '../support/until.ts';

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { redisKeys } from '../../policy/wire.ts';
+import { until } from '../support/until.ts';
 
 /** Sum of every usage hash field under `prefix` ({p}{tenant}:usage:{day}, policy/wire.ts). */
 export async function redisUsageTotal(redis: Redis, prefix: string): Promise<number> {
@@ -34,6 +35,24 @@ export async function pgUsageTotal(url: string): Promise<number> {
     'SELECT sum(value)::text AS total FROM usage_daily',
   );
   return Number(rows[0]?.total ?? 0);
+}
+
+/**
+ * Waits (up to `ms`) until Postgres holds `expected` in usage_daily; the total it holds then,
+ * so a fault test counts what was lost instead of stopping at the first shortfall.
+ */
+export async function rolledUpUsage(
+  url: string,
+  expected: number,
+  ms = 30_000,
+  everyMs = 300,
+): Promise<number> {
+  return until(
+    async () => ((await pgUsageTotal(url)) === expected ? expected : null),
+    'the usage rollup',
+    ms,
+    everyMs,
+  ).catch(() => pgUsageTotal(url));
 }
 
 export async function auditActions(url: string, tenantId: string): Promise<string[]> {

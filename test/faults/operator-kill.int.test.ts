@@ -13,7 +13,7 @@ import { redisKeys, usageDay } from '../../policy/wire.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
 import { randomName, tempDatabase } from '../support/operator.ts';
 import { recordCounts, sleep, until } from './counts.ts';
-import { pgUsageTotal, redisUsageTotal } from './operator-helpers.ts';
+import { redisUsageTotal, rolledUpUsage } from './operator-helpers.ts';
 
 const ENTRY = fileURLToPath(new URL('../../cli/operator-main.ts', import.meta.url));
 const NS = randomName('sluice-faults-kill');
@@ -142,12 +142,7 @@ describe('fault: operator killed (SIGKILL) during usage rollups', () => {
     }
     const last = await startChild();
     const expected = await redisUsageTotal(redis, PREFIX);
-    const got = await until(
-      async () => ((await pgUsageTotal(db.url)) === expected ? expected : null),
-      'the last rollup',
-      30_000,
-      200,
-    ).catch(() => pgUsageTotal(db.url));
+    const got = await rolledUpUsage(db.url, expected, 30_000, 200);
     await last.term();
     await probe.end();
     recordCounts({

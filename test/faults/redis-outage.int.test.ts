@@ -15,6 +15,7 @@ import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fak
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
 import { type RedisServer, startRedisServer } from '../harness/redis-server.ts';
+import { answerStatus } from '../support/sidecar.ts';
 import { recordCounts, until } from './counts.ts';
 
 type Proc = SidecarProcess & { ports: SidecarProcess['ports'] & { egress: number } };
@@ -53,15 +54,8 @@ describe('fault: Redis killed and restarted under load', () => {
   const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === null;
   const crashes = () => procs.filter((p) => !stopped.has(p) && !alive(p)).length;
   const healthz = async (p: Proc) => (await fetch(`http://127.0.0.1:${p.ports.admin}/healthz`)).status;
-  const ingress = async (p: Proc, key: string) => {
-    const r = await fetch(`http://127.0.0.1:${p.ports.ingress}/v1/answer`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'what is in clause 7?', top_k: 3 }),
-    });
-    await r.arrayBuffer();
-    return r.status;
-  };
+  const ingress = (p: Proc, key: string) =>
+    answerStatus(p.ports.ingress, key, { query: 'what is in clause 7?', top_k: 3 });
   const chat = async (p: Proc) => {
     const r = await fetch(`http://127.0.0.1:${p.ports.egress}/v1/chat/completions`, {
       method: 'POST',

@@ -5,15 +5,10 @@
  * oracles that do not use the sidecar's code (oracles.ts). A shape is either refused with its
  * registry code and nothing reaches the app, or admitted and the app's view holds every check.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../policy/errors.ts';
-import { loadSettings } from '../../sidecar/config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
+import { startTestSidecar, type TestSidecar } from '../support/sidecar.ts';
 import { tenantYaml } from '../support/tenant-yaml.ts';
 import { ATTACK, capViolations, identityViolations, screenViolations } from './oracles.ts';
 import { buildRequest, chunked, type RawAnswer, rawRequest } from './raw-http.ts';
@@ -356,62 +351,43 @@ const SHAPES: Shape[] = [
 
 describe('bypass matrix: request shapes × checks, asserted on what the app received', () => {
   let app: Recorder;
-  let sidecar: SidecarHandle;
-  let dir: string;
+  let sidecar: TestSidecar;
   let port: number;
   let seq = 0;
 
   beforeAll(async () => {
     app = await startRecorder();
-    dir = mkdtempSync(join(tmpdir(), 'sluice-matrix-'));
-    writeFileSync(
-      join(dir, 'matrix.yaml'),
-      tenant('matrix', 'k-matrix', '  limits: { requests: { limit: 1000000, window: 1h, burst: 1000000 } }'),
-    );
-    writeFileSync(
-      join(dir, 'victim.yaml'),
-      tenant('victim', 'k-victim').replace('tier: free', 'tier: enterprise'),
-    );
+    const files: Record<string, string> = {
+      matrix: tenant(
+        'matrix',
+        'k-matrix',
+        '  limits: { requests: { limit: 1000000, window: 1h, burst: 1000000 } }',
+      ),
+      victim: tenant('victim', 'k-victim').replace('tier: free', 'tier: enterprise'),
+    };
     for (let i = 0; i < SHAPES.length; i++) {
-      writeFileSync(
-        join(dir, `rl-${i}.yaml`),
-        tenant(`rl-${i}`, `k-rl-${i}`, '  limits: { requests: { limit: 2, window: 1h, burst: 2 } }'),
+      files[`rl-${i}`] = tenant(
+        `rl-${i}`,
+        `k-rl-${i}`,
+        '  limits: { requests: { limit: 2, window: 1h, burst: 2 } }',
       );
     }
-    writeFileSync(
-      join(dir, 'forms.yaml'),
-      tenant(
-        'forms',
-        'k-forms',
-        '  ingress: { contentTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/octet-stream"] }',
-      ),
+    files['forms'] = tenant(
+      'forms',
+      'k-forms',
+      '  ingress: { contentTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/octet-stream"] }',
     );
-    writeFileSync(
-      join(dir, 'rl-star.yaml'),
-      tenant('rl-star', 'k-rl-star', '  limits: { requests: { limit: 2, window: 1h, burst: 2 } }'),
+    files['rl-star'] = tenant(
+      'rl-star',
+      'k-rl-star',
+      '  limits: { requests: { limit: 2, window: 1h, burst: 2 } }',
     );
-    sidecar = await startSidecar(
-      loadSettings(
-        [],
-        {},
-        {
-          host: '127.0.0.1',
-          port: 0,
-          metricsPort: 0,
-          adminPort: 0,
-          egress: 'off',
-          upstream: app.url,
-          policies: dir,
-        },
-      ),
-      { log: pino({ level: 'silent' }) },
-    );
-    port = sidecar.ports.ingress;
+    sidecar = await startTestSidecar({ upstream: app.url, policies: { files }, settings: { egress: 'off' } });
+    port = sidecar.handle.ports.ingress;
   });
   afterAll(async () => {
     await sidecar?.close();
     await app?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const send = async (

@@ -7,16 +7,12 @@
  * (no duplicates, no second reading possible) in which every top_k, under every reading, is
  * within the cap, and every screened field passes the screener.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../policy/errors.ts';
 import { createScreener } from '../../policy/prompt/index.ts';
-import { loadSettings } from '../../sidecar/config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
+import { startTestSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { tenantYaml } from '../support/tenant-yaml.ts';
 import { fuzzOptions } from './fuzz-options.ts';
 import { ATTACK, capViolations, fold, identityViolations } from './oracles.ts';
 import { buildRequest, rawRequest } from './raw-http.ts';
@@ -102,54 +98,32 @@ const queryString = fc
 
 describe('property: what the app receives was capped and screened', () => {
   let app: Recorder;
-  let sidecar: SidecarHandle;
-  let dir: string;
+  let sidecar: TestSidecar;
   let seq = 0;
   const screener = createScreener({});
   const outcomes = new Map<string, number>();
 
   beforeAll(async () => {
     app = await startRecorder();
-    dir = mkdtempSync(join(tmpdir(), 'sluice-property-'));
-    writeFileSync(
-      join(dir, 'p.yaml'),
-      `apiVersion: v1
-kind: Secret
-metadata: { name: p-key }
-stringData: { api-key: k-prop }
----
-apiVersion: sluice.dev/v1alpha1
-kind: TenantPolicy
-metadata: { name: p }
-spec:
-  tenantId: p
-  tier: free
-  limits: { requests: { limit: 1000000, window: 1h, burst: 1000000 } }
-  apiKeySecretRef: { name: p-key }
-`,
-    );
-    sidecar = await startSidecar(
-      loadSettings(
-        [],
-        {},
-        {
-          host: '127.0.0.1',
-          port: 0,
-          metricsPort: 0,
-          adminPort: 0,
-          egress: 'off',
-          upstream: app.url,
-          policies: dir,
+    sidecar = await startTestSidecar({
+      upstream: app.url,
+      policies: {
+        files: {
+          p: tenantYaml(
+            'p',
+            'k-prop',
+            'free',
+            '  limits: { requests: { limit: 1000000, window: 1h, burst: 1000000 } }',
+          ),
         },
-      ),
-      { log: pino({ level: 'silent' }) },
-    );
+      },
+      settings: { egress: 'off' },
+    });
   });
   afterAll(async () => {
     console.log(`integrity property outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}`);
     await sidecar?.close();
     await app?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Every string under a key folding to "query", and the query-string values named so. */
@@ -184,7 +158,7 @@ spec:
           ];
           if (type) headers.push(['content-type', type]);
           const answer = await rawRequest(
-            sidecar.ports.ingress,
+            sidecar.handle.ports.ingress,
             buildRequest({ target: `/v1/answer${query ? `?${query}` : ''}`, headers, body }),
           );
           const received = app.received.get(id) ?? [];

@@ -5,13 +5,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { startAnthropicFake } from '../../cli/noisy-neighbor/fakes/anthropic-server.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { parseYamlDocuments } from '../../policy/documents.ts';
-import { loadSettings } from '../../sidecar/config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
+import type { SidecarHandle } from '../../sidecar/main.ts';
+import { startTestSidecar } from '../support/sidecar.ts';
 
 export const TENANTS_DIR = fileURLToPath(new URL('../../examples/tenants/', import.meta.url));
 
@@ -49,32 +49,24 @@ export async function startSidecarRig(options: { log?: Logger; args?: string[] }
     startOpenAIFake(),
     startAnthropicFake(),
   ]);
-  const settings = loadSettings(
-    [
+  const sidecar = await startTestSidecar({
+    upstream: app.url,
+    policies: { dir: TENANTS_DIR },
+    args: [
       ...['--provider', `openai=openai-compatible,${openai.url}`],
       ...['--provider', `anthropic=anthropic,${anthropic.url}`],
       ...(options.args ?? []),
     ],
-    {},
-    {
-      host: '127.0.0.1',
-      port: 0,
-      metricsPort: 0,
-      adminPort: 0,
-      egressPort: 0,
-      upstream: app.url,
-      policies: TENANTS_DIR,
-    },
-  );
-  const sidecar = await startSidecar(settings, { log: options.log ?? pino({ level: 'silent' }) });
+    ...(options.log ? { log: options.log } : {}),
+  });
   return {
-    sidecar,
+    sidecar: sidecar.handle,
     app,
     openai,
     anthropic,
-    ingress: `http://127.0.0.1:${sidecar.ports.ingress}`,
-    egress: `http://127.0.0.1:${sidecar.ports.egress}`,
-    admin: `http://127.0.0.1:${sidecar.ports.admin}`,
+    ingress: sidecar.ingress,
+    egress: sidecar.egress,
+    admin: sidecar.admin,
     async close() {
       await sidecar.close();
       await Promise.all([app.close(), openai.close(), anthropic.close()]);

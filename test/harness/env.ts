@@ -46,9 +46,15 @@ export interface KubectlResult {
   stderr: string;
 }
 
-/** Runs kubectl as a user would, against the dev control plane. Never throws on exit code. */
-export async function kubectl(args: string[], options: { input?: string } = {}): Promise<KubectlResult> {
-  const env = { ...process.env, KUBECONFIG: devEnv().kubeconfig };
+/**
+ * Runs kubectl as a user would, against the dev control plane (or the API server of `kubeconfig`).
+ * Never throws on exit code.
+ */
+export async function kubectl(
+  args: string[],
+  options: { input?: string; kubeconfig?: string } = {},
+): Promise<KubectlResult> {
+  const env = { ...process.env, KUBECONFIG: options.kubeconfig ?? devEnv().kubeconfig };
   if (options.input !== undefined) {
     return new Promise((resolve) => {
       const child = execFile('kubectl', args, { env }, (error, stdout, stderr) => {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
+import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { exampleKeys, TENANTS_DIR } from '../fuzz/rig.ts';
@@ -17,18 +17,7 @@ describe('logs carry no prompt text by default', () => {
   beforeAll(async () => {
     [app, llm] = await Promise.all([startRagApp(), startOpenAIFake()]);
     proc = await spawnSidecar([
-      ...[
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--egress-port',
-        '0',
-      ],
+      ...LOOPBACK_FLAGS,
       ...[
         '--policies',
         TENANTS_DIR,

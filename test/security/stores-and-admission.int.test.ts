@@ -8,25 +8,19 @@
  */
 import { connect } from 'node:tls';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
-import { type OperatorHandle, startOperator } from '../../operator/main.ts';
-import { parseSettings } from '../../operator/settings.ts';
+import type { OperatorHandle } from '../../operator/main.ts';
 import { validateTenantPolicy } from '../../policy/schema/validate.ts';
 import { redisKeys } from '../../policy/wire.ts';
-import { loadSettings } from '../../sidecar/config/settings.ts';
-import { type SidecarHandle, startSidecar } from '../../sidecar/main.ts';
 import { devEnv, kubectl } from '../harness/env.ts';
-import { eventually, impersonatingKubeconfig, randomName, tempDatabase } from '../support/operator.ts';
+import { eventually } from '../support/operator.ts';
+import { type OperatorSuite, startOperatorSuite } from '../support/operator-suite.ts';
+import { startTestSidecar, type TestSidecar } from '../support/sidecar.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-const NS = randomName('sluice-sec');
-const PREFIX = `${randomName('sluice-test-sec')}:`;
-const VALIDATING = randomName('sluice-test-validate');
-const MUTATING = randomName('sluice-test-inject');
 const PLAINTEXT = [
   'sk-demo-acme-legal-7f3a9c',
   'sk-demo-globex-support-41d2e8',
@@ -36,89 +30,38 @@ const PLAINTEXT = [
 ];
 const FUZZ_CASES = Number(process.env['FUZZ_RUNS'] ?? 120);
 
+let suite: OperatorSuite;
+let NS: string;
+let PREFIX: string;
 let op: OperatorHandle;
 let redis: Redis;
 let dbUrl: string;
-let dropDb: () => Promise<void>;
 let app: RagApp;
-let sidecar: SidecarHandle;
+let sidecar: TestSidecar;
 
 describe('stores, webhook TLS and admission under fuzz', () => {
   beforeAll(async () => {
     const env = devEnv();
-    await kubectl(['apply', '-f', `${root}crds/`]);
-    await kubectl([
-      'wait',
-      '--for',
-      'condition=Established',
-      'crd/tenantpolicies.sluice.dev',
-      '--timeout',
-      '60s',
-    ]);
-    await kubectl(['create', 'namespace', 'sluice-system']);
-    expect((await kubectl(['apply', '-f', `${root}operator/rbac/role.yaml`])).code).toBe(0);
-    expect((await kubectl(['create', 'namespace', NS])).code).toBe(0);
-    const temp = await tempDatabase(env.databaseUrl);
-    dbUrl = temp.url;
-    dropDb = temp.drop;
-    redis = new Redis(env.redisUrl);
-    op = await startOperator(
-      parseSettings(
-        [
-          '--namespaces',
-          NS,
-          '--redis-prefix',
-          PREFIX,
-          '--lease-name',
-          randomName('sluice-test-lease'),
-          '--webhook',
-          'true',
-          '--webhook-port',
-          '0',
-          '--webhook-url',
-          'auto',
-          '--webhook-cert-secret',
-          randomName('sluice-test-cert'),
-          '--webhook-validating-name',
-          VALIDATING,
-          '--webhook-mutating-name',
-          MUTATING,
-          '--sidecar-image',
-          'sluice:test',
-          '--log-level',
-          'warn',
-        ],
-        { KUBECONFIG: impersonatingKubeconfig(env.kubeconfig), REDIS_URL: env.redisUrl, DATABASE_URL: dbUrl },
-      ),
-    );
-    await eventually(async () => op.isLeader());
+    suite = await startOperatorSuite({
+      name: 'sec',
+      rbac: true,
+      webhooks: true,
+      args: ['--sidecar-image', 'sluice:test', '--log-level', 'warn'],
+    });
+    ({ namespace: NS, prefix: PREFIX, op, redis, databaseUrl: dbUrl } = suite);
     expect((await kubectl(['apply', '-n', NS, '-f', `${root}examples/tenants/`])).code).toBe(0);
     await eventually(async () => (await redis.hlen(redisKeys(PREFIX).policyIndex)) === 5, 60_000);
     // A sidecar in Redis mode serves the tenants, so its caches and counters are in Redis too.
     app = await startRagApp();
-    sidecar = await startSidecar(
-      loadSettings(
-        [],
-        {},
-        {
-          host: '127.0.0.1',
-          port: 0,
-          metricsPort: 0,
-          adminPort: 0,
-          egressPort: 0,
-          upstream: app.url,
-          redisUrl: env.redisUrl,
-          redisPrefix: PREFIX,
-        },
-      ),
-      { log: pino({ level: 'silent' }) },
-    );
+    sidecar = await startTestSidecar({
+      upstream: app.url,
+      policies: { redis: env.redisUrl, prefix: PREFIX },
+    });
     // Tenants load on first sight (ADR 0025): the requests below load them.
-    await eventually(async () => sidecar.policies.ready());
+    await eventually(async () => sidecar.handle.policies.ready());
     for (const key of PLAINTEXT) {
-      const r = await fetch(`http://127.0.0.1:${sidecar.ports.ingress}/v1/answer`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      const r = await sidecar.ask(key, {
+        headers: { 'content-type': 'application/json' },
         body: '{"query":"hello"}',
       });
       expect(r.status).toBe(200);
@@ -136,15 +79,7 @@ describe('stores, webhook TLS and admission under fuzz', () => {
   afterAll(async () => {
     await sidecar?.close();
     await app?.close();
-    await kubectl(['delete', 'tenantpolicy', '--all', '-n', NS, '--wait=true', '--timeout=30s']);
-    await op?.close();
-    await kubectl(['delete', 'validatingwebhookconfiguration', VALIDATING, '--ignore-not-found']);
-    await kubectl(['delete', 'mutatingwebhookconfiguration', MUTATING, '--ignore-not-found']);
-    await kubectl(['delete', 'namespace', NS, '--wait=false']);
-    const stale = await redis.keys(`${PREFIX}*`);
-    if (stale.length > 0) await redis.del(...stale);
-    redis.disconnect();
-    await dropDb?.();
+    await suite?.stop();
   }, 120_000);
 
   it('stores no plaintext API key in Redis', async () => {

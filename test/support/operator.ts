@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parse, stringify } from 'yaml';
+import { until } from './until.ts';
 
 export const OPERATOR_SA = 'system:serviceaccount:sluice-system:sluice-operator';
 
@@ -45,23 +46,11 @@ export async function tempDatabase(databaseUrl: string): Promise<{ url: string; 
   };
 }
 
-/** Polls until fn returns a truthy value; throws with the last value after timeoutMs. */
-export async function eventually<T>(
+/** Polls until fn returns a truthy value (test/support/until.ts); throws after timeoutMs. */
+export function eventually<T>(
   fn: () => Promise<T | null | undefined | false>,
   timeoutMs = 30_000,
   everyMs = 100,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return until(fn, 'the condition', timeoutMs, everyMs);
 }
