@@ -85,9 +85,6 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       // reconnects. docs/adr/0015-exact-under-pressure.md
       socketTimeoutMs: settings.redisCommandTimeoutMs,
       connectionName: `sluice-sidecar:${settings.replicaId}`,
-      // The limiter scripts of concurrent requests go out in one write, not one each
-      // (docs/adr/0031-lean-request-path.md); every call still gets its own answer.
-      autoPipelining: true,
     }) as Redis; // a Cluster has the same command surface; the stores are typed for Redis
     const subscriber = createRedisClient(settings.redis, {
       subscriber: true,

@@ -29,10 +29,7 @@ export interface RedisClientOptions {
   retryCapMs?: number;
   /** A subscriber for shard channels (SSUBSCRIBE): on a cluster, one connection per master. */
   subscriber?: boolean;
-  /**
-   * Batch the commands issued in the same turn of the event loop into one write per node (on by
-   * default for clusters; the sidecar's command client sets it everywhere: docs/adr/0031).
-   */
+  /** Batch concurrent commands per node into one write (on by default for clusters). */
   autoPipelining?: boolean;
   /** Connect only on connect() (a CLI that must report a failed connection itself). */
   lazyConnect?: boolean;
@@ -67,7 +64,6 @@ function clientFor(target: RedisTarget, o: RedisClientOptions): RedisClient {
     ...(target.password ? { password: target.password } : {}),
     ...(target.tls ? { tls: {} } : {}),
     ...(o.lazyConnect ? { lazyConnect: true } : {}),
-    ...(o.autoPipelining && !o.subscriber ? { enableAutoPipelining: true } : {}),
   };
   if (target.kind === 'single') return new Redis(target.url, common);
   if (target.kind === 'sentinel') {
@@ -86,7 +82,7 @@ function clientFor(target: RedisTarget, o: RedisClientOptions): RedisClient {
       ...(target.tls ? { enableTLSForSentinelMode: true } : {}),
     });
   }
-  const { retryStrategy: _, enableOfflineQueue: __, enableAutoPipelining: ___, ...nodeOptions } = common;
+  const { retryStrategy: _, enableOfflineQueue: __, ...nodeOptions } = common;
   const cluster: ClusterOptions = {
     redisOptions: nodeOptions,
     clusterRetryStrategy: (attempt: number) => (o.noReconnect ? null : Math.min(100 * attempt, cap)),

@@ -5,9 +5,9 @@
  *  - a call lost in flight is refused, never decided a second time by the local share;
  *  - the local share starts from the last global state, and what it admitted alone is charged
  *    back to Redis on return — so an outage does not hand out a fresh burst on either side;
- *  - with auto-pipelining (concurrent calls in one write, as main.ts builds its client), every
- *    call of a batch is decided once: exact when Redis answers, refused (never decided again)
- *    when the batch is late or lost (docs/adr/0031-lean-request-path.md).
+ *  - calls issued in the same turn leave as one pipeline (redis-store.ts): every call of a batch
+ *    is decided once — exact when Redis answers, refused (never decided again) when the batch
+ *    is late or lost (docs/adr/0031-lean-request-path.md).
  */
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -44,15 +44,13 @@ const clients: Redis[] = [];
  * deadline and the socket timeout; the tests pull them apart to reach each path on its own.
  */
 function rig(port: number, deadlineMs: number, replicas = 1, socketTimeoutMs = deadlineMs): Rig {
-  // The command client's options of main.ts: fail fast, no retries, auto-pipelining.
+  // The command client's options of main.ts: fail fast, no retries.
   const client = createRedisClient(`redis://127.0.0.1:${port}`, {
     failFast: true,
     maxRetriesPerRequest: 0,
     socketTimeoutMs,
-    autoPipelining: true,
     retryCapMs: 500,
   }) as Redis;
-  expect(client.options.enableAutoPipelining).toBe(true);
   client.on('error', () => {});
   clients.push(client);
   const metrics = new SidecarMetrics();
@@ -145,7 +143,7 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
     expect(await debtMs('lost')).toBeGreaterThan(0);
   });
 
-  // Auto-pipelining (docs/adr/0031): calls issued in the same turn go out in one write.
+  // Calls issued in the same turn go out as one pipeline (redis-store.ts, docs/adr/0031).
   const takeAll = (l: Limiter, tenant: string, rate: RateLimit, n: number) =>
     Promise.all(Array.from({ length: n }, () => l.take(tenant, rate)));
 
