@@ -1,7 +1,8 @@
 /**
  * Only load what runs, Redis mode (the mode the chart injects): the operator validated every
  * policy, so the sidecar loads neither YAML, the schema library (TypeBox, Ajv), CEL nor the file
- * watcher; and it never loads the Kubernetes client (docs/adr/0028-lean-data-plane.md).
+ * watcher; and it never loads the Kubernetes client (docs/adr/0028-lean-data-plane.md). The
+ * prompt screener waits for a request to screen (docs/adr/0031-lean-request-path.md).
  */
 import { describe, expect, it } from 'vitest';
 import { devEnv } from '../test/harness/env.ts';
@@ -23,6 +24,8 @@ const NOT_IN_REDIS_MODE = [
   'sidecar/egress/translate/',
   'sidecar/egress/formats/',
   'sidecar/egress/budget/',
+  // The prompt screener loads on the first screened request (docs/adr/0031-lean-request-path.md).
+  'policy/prompt/',
 ];
 
 describe('what a Redis-mode sidecar loads at start', () => {

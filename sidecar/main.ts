@@ -184,6 +184,10 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
     loggerInstance: log,
     // No per-request log lines by default: at thousands of req/s they would be the hot path.
     logController: new LogController({ disableRequestLogging: true }),
+    // Nothing on the ingress logs through request.log (each log call names its tenant): below
+    // debug, a request shares the sidecar's logger instead of building a pino child per request.
+    childLoggerFactory: (logger, bindings, options) =>
+      log.isLevelEnabled('debug') ? logger.child(bindings, options) : logger,
     bodyLimit: settings.bodyLimitBytes,
     keepAliveTimeout: 72_000,
     // The whole request must arrive within the client timeout (408 after it). Node checks the

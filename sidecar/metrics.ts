@@ -1,8 +1,9 @@
 /**
  * The sidecar's Prometheus metrics (docs/architecture.md): one prom-client Registry per sidecar
  * instance (several instances share a process in tests), `sluice_` prefix, `tenant` and `tier`
- * labels. Labelled children are looked up once per (tenant, outcome) and cached, so the hot
- * path does not hash label sets on every request.
+ * labels. The request path updates bound children (`series(policy)`: looked up once per policy
+ * object), so it builds no label string or label object per request; the queue gauges are read
+ * from the queue at scrape time, not set per request (docs/adr/0031-lean-request-path.md).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -19,6 +20,24 @@ export function shadowDecisionsCounter(registry: Registry): Counter<'tenant' | '
 }
 
 export type Outcome = 'admitted' | 'rejected' | 'upstream_error';
+
+interface CounterChild {
+  inc(value?: number): void;
+}
+interface HistogramChild {
+  observe(value: number): void;
+}
+
+/** One tenant's series on the request path, bound to its labels (tenant, tier). */
+export interface TenantSeries {
+  admitted: CounterChild;
+  upstreamError: CounterChild;
+  upstreamLatency: HistogramChild;
+  queueWait: HistogramChild;
+}
+
+/** What the queue gauges read at scrape time (queue/fair-queue.ts stats()). */
+export type QueueStats = () => { waiting: number; inFlight: number };
 
 const LIMITER_MODES = ['global', 'local-share', 'open', 'closed', 'memory'] as const;
 
@@ -41,7 +60,12 @@ export class SidecarMetrics {
   readonly denyCacheHits: Counter;
   readonly limiterEvents: Counter<'event'>;
   readonly shadowDecisions: Counter<'tenant' | 'reason'>;
-  private readonly children = new Map<string, { inc(): void }>();
+  private readonly children = new Map<string, CounterChild>();
+  /** Per policy object (the tenant and tier it names): its bound series. */
+  private readonly bound = new WeakMap<{ tenantId: string; tier: string }, TenantSeries>();
+  /** The same series by tenant and tier, so a new policy version reuses them. */
+  private readonly seriesByLabels = new Map<string, TenantSeries>();
+  private queueStats: QueueStats | null = null;
   private readonly versions = new Map<string, string>();
   private lastSyncAt: number | null = null;
 
@@ -126,11 +150,17 @@ export class SidecarMetrics {
       name: 'sluice_queue_waiting',
       help: 'Requests waiting in the fair queue.',
       registers,
+      collect() {
+        if (self.queueStats) this.set(self.queueStats().waiting);
+      },
     });
     this.inFlight = new Gauge({
       name: 'sluice_upstream_in_flight',
       help: 'Requests in flight to the app.',
       registers,
+      collect() {
+        if (self.queueStats) this.set(self.queueStats().inFlight);
+      },
     });
     this.denyCacheHits = new Counter({
       name: 'sluice_limiter_deny_cache_hits_total',
@@ -147,6 +177,34 @@ export class SidecarMetrics {
       registers,
     });
     this.shadowDecisions = shadowDecisionsCounter(this.registry);
+  }
+
+  /** The queue the queue gauges read at scrape time. */
+  watchQueue(stats: QueueStats): void {
+    this.queueStats = stats;
+  }
+
+  /**
+   * The request path's series for a tenant policy, bound once per policy object: a request
+   * updates them with no label lookup.
+   */
+  series(policy: { tenantId: string; tier: string }): TenantSeries {
+    let found = this.bound.get(policy);
+    if (found) return found;
+    const { tenantId, tier } = policy;
+    const key = `${tenantId}\0${tier}`;
+    found = this.seriesByLabels.get(key);
+    if (!found) {
+      found = {
+        admitted: this.requests.labels(tenantId, tier, 'admitted'),
+        upstreamError: this.requests.labels(tenantId, tier, 'upstream_error'),
+        upstreamLatency: this.upstreamLatency.labels(tenantId, tier),
+        queueWait: this.queueWait.labels(tier),
+      };
+      this.seriesByLabels.set(key, found);
+    }
+    this.bound.set(policy, found);
+    return found;
   }
 
   /** Counts a refusal a shadowed limit let pass (cached child). */

@@ -14,9 +14,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hashApiKey, SLUICE_HEADERS } from '../../policy/wire.ts';
+import { SLUICE_HEADERS } from '../../policy/wire.ts';
 import { sendError } from '../ingress/context.ts';
-import { apiKeyOf } from '../ingress/tenant-auth.ts';
+import { apiKeyOf, keyHash } from '../ingress/tenant-auth.ts';
 import type { PolicySet } from './policy-set.ts';
 import type { RedisSource } from './redis-source.ts';
 
@@ -36,7 +36,7 @@ async function lazyLoad(app: FastifyInstance, options: LazyLoadOptions): Promise
     if (!policies.ready()) return;
     const key = apiKeyOf(request.headers);
     if (key === undefined) return;
-    const hash = hashApiKey(key);
+    const hash = keyHash(key);
     if (policies.peekKey(hash)) return;
     const result = await source.lookupKey(hash);
     if (result === 'unavailable' || result === 'throttled')

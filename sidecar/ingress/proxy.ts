@@ -150,11 +150,8 @@ async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void>
       res.off('close', onClose);
       const code = errorCode(error);
       if (code === 'SLUICE_INTERNAL') throw error; // the error handler logs it once, with its stack
-      metrics.outcome(
-        policy.tenantId,
-        policy.tier,
-        code === 'SLUICE_BODY_TOO_LARGE' ? 'rejected' : 'upstream_error',
-      );
+      if (code === 'SLUICE_BODY_TOO_LARGE') metrics.outcome(policy.tenantId, policy.tier, 'rejected');
+      else metrics.series(policy).upstreamError.inc();
       if (res.destroyed) return reply.hijack();
       if (code !== 'SLUICE_BODY_TOO_LARGE')
         log.warn({ tenant: policy.tenantId, err: error }, 'upstream request failed');
@@ -165,8 +162,9 @@ async function proxy(app: FastifyInstance, options: ProxyOptions): Promise<void>
         ctx.responseHeaders,
       );
     }
-    metrics.upstreamLatency.labels(policy.tenantId, policy.tier).observe((now() - sentAt) / 1000);
-    metrics.outcome(policy.tenantId, policy.tier, 'admitted');
+    const series = metrics.series(policy);
+    series.upstreamLatency.observe((now() - sentAt) / 1000);
+    series.admitted.inc();
     reply.hijack();
     const out: OutgoingHttpHeaders = {};
     for (const name in answer.headers) {

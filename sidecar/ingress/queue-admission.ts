@@ -19,11 +19,8 @@ export interface FairQueueOptions {
 
 async function fairQueue(app: FastifyInstance, options: FairQueueOptions): Promise<void> {
   const { queue, metrics, now } = options;
-  const gauges = () => {
-    const s = queue.stats();
-    metrics.queueDepth.set(s.waiting);
-    metrics.inFlight.set(s.inFlight);
-  };
+  // The queue gauges are read at scrape time (sidecar/metrics.ts), not set per request.
+  metrics.watchQueue(() => queue.stats());
 
   app.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done) => {
     const ctx = request.sluice;
@@ -42,9 +39,8 @@ async function fairQueue(app: FastifyInstance, options: FairQueueOptions): Promi
         if (released) return;
         released = true;
         queue.release(tenantId);
-        gauges();
       };
-      metrics.queueWait.observe({ tier: policy.tier }, (now() - enqueuedAt) / 1000);
+      metrics.series(policy).queueWait.observe((now() - enqueuedAt) / 1000);
       // The answer may already be over (the client left while waiting): give the slot back.
       if (res.destroyed || res.writableFinished) ctx.release();
       else done();
@@ -66,7 +62,6 @@ async function fairQueue(app: FastifyInstance, options: FairQueueOptions): Promi
         settled = true;
         clearTimeout(timer);
         metrics.reject(tenantId, policy.tier, 'SLUICE_CLIENT_GONE');
-        gauges();
       }
     });
     const retryAfter = String(Math.max(1, Math.ceil(policy.queue.timeoutMs / 1000)));
@@ -78,11 +73,9 @@ async function fairQueue(app: FastifyInstance, options: FairQueueOptions): Promi
       sendError(reply, code, undefined, { 'retry-after': retryAfter });
       return;
     }
-    gauges();
     timer = setTimeout(() => {
       if (settled || !queue.cancel(result.ticket)) return;
       settled = true;
-      gauges();
       metrics.reject(tenantId, policy.tier, 'SLUICE_QUEUE_TIMEOUT');
       sendError(reply, 'SLUICE_QUEUE_TIMEOUT', `waited ${policy.queue.timeoutMs} ms`, {
         'retry-after': retryAfter,

@@ -13,10 +13,13 @@
  * were unsure of is put to it (sidecar/guard/guard.ts: deadline, cache, breaker, onError); its
  * "reject" counts like a local rejection with rule "external_guard". Clearly benign or clearly
  * rejected texts never wait for it. The text is never logged.
+ *
+ * policy/prompt (its phrase sets and model) loads on the first request a screening policy
+ * meets, not at start: a sidecar whose tenants never screen never pays for it, and /readyz does
+ * not wait for it (docs/adr/0031-lean-request-path.md).
  */
 import type { EffectivePolicy } from '../../policy/effective.ts';
 import { SluiceError } from '../../policy/errors.ts';
-import { createScreener } from '../../policy/prompt/index.ts';
 import { isShadowed } from '../../policy/shadow.ts';
 import { type Guard, type GuardRegistry, shouldAskGuard } from '../guard/guard.ts';
 import type { SidecarMetrics } from '../metrics.ts';
@@ -32,10 +35,25 @@ export interface Screener {
 export type ScreenerFactory = (options: {
   denyPhrases: string[];
   sensitivity: EffectivePolicy['screening']['sensitivity'];
-}) => Screener;
+}) => Screener | Promise<Screener>;
+
+let promptModule: Promise<typeof import('../../policy/prompt/index.ts')> | undefined;
+
+/** policy/prompt, imported once, on first need. */
+export function loadPromptScreening(): Promise<typeof import('../../policy/prompt/index.ts')> {
+  promptModule ??= import('../../policy/prompt/index.ts');
+  return promptModule;
+}
 
 /** The screener of policy/prompt: hidden characters, the phrase set plus deny phrases, the model. */
-export const defaultScreenerFactory: ScreenerFactory = (options) => createScreener(options);
+export const defaultScreenerFactory = async (options: Parameters<ScreenerFactory>[0]): Promise<Screener> =>
+  (await loadPromptScreening()).createScreener(options);
+
+interface Tools {
+  version: string;
+  screener: Screener;
+  guard: Guard | null;
+}
 
 /** The rule a rejection by the external guard is reported under. */
 export const GUARD_RULE = 'external_guard';
@@ -61,7 +79,7 @@ export class TenantScreeners {
    * request pays neither the compile nor the guard lookup. (The registry closes guards past 256
    * distinct endpoints; a tenant holding a closed one gets its onError until its next version.)
    */
-  private readonly cache = new Map<string, { version: string; screener: Screener; guard: Guard | null }>();
+  private readonly cache = new Map<string, Tools>();
 
   constructor(
     factory: ScreenerFactory,
@@ -76,20 +94,24 @@ export class TenantScreeners {
     this.sidecarShadow = sidecarShadow;
   }
 
-  private toolsFor(policy: EffectivePolicy): { screener: Screener; guard: Guard | null } {
-    let entry = this.cache.get(policy.tenantId);
-    if (!entry || entry.version !== policy.version) {
-      const guard = policy.screening.guard;
-      entry = {
-        version: policy.version,
-        screener: this.factory({
-          denyPhrases: policy.screening.denyPhrases,
-          sensitivity: policy.screening.sensitivity,
-        }),
-        guard: guard && this.guards ? this.guards.guardFor(guard) : null,
-      };
-      this.cache.set(policy.tenantId, entry);
-    }
+  /** The tenant's tools when built for this policy version, else undefined. */
+  private cached(policy: EffectivePolicy): Tools | undefined {
+    const entry = this.cache.get(policy.tenantId);
+    return entry && entry.version === policy.version ? entry : undefined;
+  }
+
+  private async build(policy: EffectivePolicy): Promise<Tools> {
+    const guard = policy.screening.guard;
+    const entry: Tools = {
+      version: policy.version,
+      screener: await this.factory({
+        denyPhrases: policy.screening.denyPhrases,
+        sensitivity: policy.screening.sensitivity,
+      }),
+      guard: guard && this.guards ? this.guards.guardFor(guard) : null,
+    };
+    // Two first requests of a version may both build: the first one built is kept.
+    if (!this.cached(policy)) this.cache.set(policy.tenantId, entry);
     return entry;
   }
 
@@ -99,7 +121,7 @@ export class TenantScreeners {
    */
   async screen(policy: EffectivePolicy, texts: readonly string[]): Promise<ScreenOutcome> {
     if (policy.screening.mode === 'off' || texts.length === 0) return CLEAN;
-    const { screener, guard } = this.toolsFor(policy);
+    const { screener, guard } = this.cached(policy) ?? (await this.build(policy));
     const shadow = isShadowed(policy, 'screening', this.sidecarShadow);
     let flagged: string | null = null;
     let shadowed = false;

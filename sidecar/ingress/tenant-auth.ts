@@ -29,6 +29,21 @@ export function apiKeyOf(headers: FastifyRequest['headers']): string | undefined
   return undefined;
 }
 
+let lastKey: string | undefined;
+let lastHash = '';
+
+/**
+ * hashApiKey with a one-entry memo: in Redis mode the first-sight hook (config/lazy-load.ts) and
+ * authentication hash the same key one after the other; the second is a string compare.
+ */
+export function keyHash(key: string): string {
+  if (key !== lastKey) {
+    lastHash = hashApiKey(key);
+    lastKey = key;
+  }
+  return lastHash;
+}
+
 /**
  * Whether the request carries more than one credential: two Authorization headers (Node keeps
  * the first and drops the rest silently), or an Authorization and an x-api-key that differ.
@@ -57,7 +72,7 @@ async function tenantAuth(app: FastifyInstance, options: TenantAuthOptions): Pro
       return sendError(reply, 'SLUICE_TENANT_UNKNOWN', 'Send one API key, in one header');
     }
     const key = apiKeyOf(request.headers);
-    const tenant = key === undefined ? undefined : policies.byKeyHash(hashApiKey(key));
+    const tenant = key === undefined ? undefined : policies.byKeyHash(keyHash(key));
     if (!tenant) {
       metrics.reject('', '', 'SLUICE_TENANT_UNKNOWN');
       return sendError(reply, 'SLUICE_TENANT_UNKNOWN', key === undefined ? 'No API key was sent' : undefined);

@@ -4,7 +4,10 @@
  *  - an answer later than the deadline refuses the request and refunds the admission in Redis;
  *  - a call lost in flight is refused, never decided a second time by the local share;
  *  - the local share starts from the last global state, and what it admitted alone is charged
- *    back to Redis on return — so an outage does not hand out a fresh burst on either side.
+ *    back to Redis on return — so an outage does not hand out a fresh burst on either side;
+ *  - calls issued in the same turn leave as one pipeline (redis-store.ts): every call of a batch
+ *    is decided once — exact when Redis answers, refused (never decided again) when the batch
+ *    is late or lost (docs/adr/0031-lean-request-path.md).
  */
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -12,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer } from '../../test/harness/redis-server.ts';
 import { startToxiproxy, type Toxiproxy } from '../../test/harness/toxiproxy.ts';
 import { until } from '../../test/support/until.ts';
+import { createRedisClient } from '../config/redis-client.ts';
 import { SidecarMetrics } from '../metrics.ts';
 import type { RateLimit } from './gcra.ts';
 import { Limiter } from './limiter.ts';
@@ -33,12 +37,13 @@ const clients: Redis[] = [];
  * deadline and the socket timeout; the tests pull them apart to reach each path on its own.
  */
 function rig(port: number, deadlineMs: number, replicas = 1, socketTimeoutMs = deadlineMs): Rig {
-  const client = new Redis(`redis://127.0.0.1:${port}`, {
-    enableOfflineQueue: false,
+  // The command client's options of main.ts: fail fast, no retries.
+  const client = createRedisClient(`redis://127.0.0.1:${port}`, {
+    failFast: true,
     maxRetriesPerRequest: 0,
-    socketTimeout: socketTimeoutMs,
-    retryStrategy: (attempt) => Math.min(50 * attempt, 500),
-  });
+    socketTimeoutMs,
+    retryCapMs: 500,
+  }) as Redis;
   client.on('error', () => {});
   clients.push(client);
   const metrics = new SidecarMetrics();
@@ -129,6 +134,57 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
     await until(() => r.limiter.mode() === 'global', 'global mode again');
     // Redis ran the lost call (it was in its socket buffer): counted there, admitted nowhere.
     expect(await debtMs('lost')).toBeGreaterThan(0);
+  });
+
+  // Calls issued in the same turn go out as one pipeline (redis-store.ts, docs/adr/0031).
+  const takeAll = (l: Limiter, tenant: string, rate: RateLimit, n: number) =>
+    Promise.all(Array.from({ length: n }, () => l.take(tenant, rate)));
+
+  it('decides each call of a batch once: exactly the burst of 60 concurrent calls is admitted', async () => {
+    const r = rig(redis.port, 5_000);
+    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const rate = { limit: 25, windowMs: 86_400_000, burst: 25 };
+    const decisions = await takeAll(r.limiter, 'batched', rate, 60);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(25);
+    // Each admission saw its own count: remaining 24, 23, … 0, once each.
+    expect(
+      decisions
+        .filter((d) => d.allowed)
+        .map((d) => d.remaining)
+        .sort((a, b) => b - a),
+    ).toEqual(Array.from({ length: 25 }, (_, i) => 24 - i));
+    expect(await debtMs('batched')).toBeGreaterThan(24.9 * 3_456_000);
+  });
+
+  it('refuses every call of a late batch and refunds each late admission', async () => {
+    const proxy = await toxi.proxy('late-batch', redis.port);
+    const r = rig(proxy.port, 300, 1, 5_000);
+    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const rate = { limit: 10, windowMs: 86_400_000, burst: 10 };
+    await proxy.add({ type: 'latency', attributes: { latency: 700 } });
+    const decisions = await takeAll(r.limiter, 'late-batch', rate, 16);
+    expect(decisions.every((d) => !d.allowed && d.retryAfterMs === 1_000)).toBe(true);
+    expect(await r.events('deadline')).toBe(16);
+    // Redis admitted 10 of the 16 late: each is given back, so nothing was spent.
+    await until(async () => (await r.events('refund')) === 10, 'the refunds');
+    await until(async () => (await debtMs('late-batch')) === 0, 'the refunds to land');
+    await proxy.clear();
+    expect(await takeN(r.limiter, 'late-batch', rate, 12)).toBe(10);
+  });
+
+  it('refuses every call of a batch lost in flight; none is decided again locally', async () => {
+    const r = rig(redis.port, 5_000, 2, 300);
+    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const rate = { limit: 100, windowMs: 86_400_000, burst: 100 };
+    redis.pause();
+    const lost = await takeAll(r.limiter, 'lost-batch', rate, 8);
+    expect(lost.every((d) => !d.allowed && d.retryAfterMs === 1_000)).toBe(true);
+    expect(await r.events('unknown')).toBe(8);
+    redis.resume();
+    await until(() => r.limiter.mode() === 'global', 'global mode again');
+    // Redis ran the 8 lost calls (they were in its socket buffer): counted there, admitted nowhere.
+    await until(async () => (await debtMs('lost-batch')) > 7.9 * 864_000, 'the lost calls counted');
+    expect(await debtMs('lost-batch')).toBeLessThanOrEqual(8 * 864_000);
   });
 
   it('starts the local share from the last global state, then charges back what it admitted alone', async () => {

@@ -8,6 +8,12 @@
  * force ('1': add cost without the check — a charge-back, or −1 to refund; gcra.ts charge()).
  * 0.01 is gcra.ts SLACK_MS. The reply ends with the Redis TIME the script used, as a string (Lua numbers reach the client
  * as integers): script-vs-pure.int.test.ts replays every step through gcra.ts at that instant.
+ *
+ * take() calls issued in the same turn of the event loop leave in one write: they are collected
+ * until setImmediate and sent as one explicit pipeline (docs/adr/0031-lean-request-path.md). Each
+ * call still gets its own reply or error, so the limiter decides each once (ADR 0015). Not
+ * ioredis auto-pipelining: that keeps one pipeline in flight per connection, so under a slow
+ * Redis a call waits for the previous batch's round trip before its own — past the deadline.
  */
 import type { Redis } from 'ioredis';
 import type { RateLimit } from './gcra.ts';
@@ -62,6 +68,15 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 return redis.call('ZCARD', KEYS[1])
 `;
 
+type Reply = [number, number, number, number, string];
+
+interface Pending {
+  key: string;
+  rate: RateLimit;
+  resolve(reply: Reply): void;
+  reject(error: unknown): void;
+}
+
 type ScriptRedis = Redis & {
   sluiceGcra(
     key: string,
@@ -77,10 +92,18 @@ type ScriptRedis = Redis & {
 export class RedisRateStore implements RateStore {
   private readonly redis: ScriptRedis;
   private readonly keyOf: (tenantId: string) => string;
+  /** take() calls of this turn, sent together at setImmediate. */
+  private batch: Pending[] = [];
+  /**
+   * A Cluster client batches by node itself (auto-pipelining, config/redis-client.ts), and an
+   * explicit pipeline there must stay in one slot: only a single-node client batches here.
+   */
+  private readonly batching: boolean;
 
   constructor(redis: Redis, keyOf: (tenantId: string) => string) {
     this.redis = redis as ScriptRedis;
     this.keyOf = keyOf;
+    this.batching = (redis as { isCluster?: boolean }).isCluster !== true;
     if (!('sluiceGcra' in redis)) {
       redis.defineCommand('sluiceGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
       redis.defineCommand('sluiceHeartbeat', { numberOfKeys: 1, lua: HEARTBEAT_SCRIPT });
@@ -88,16 +111,46 @@ export class RedisRateStore implements RateStore {
   }
 
   async take(tenantId: string, rate: RateLimit): Promise<LimitDecision> {
-    const [allowed, remaining, retryAfterMs, resetMs] = await this.redis.sluiceGcra(
-      this.keyOf(tenantId),
-      rate.limit,
-      rate.windowMs,
-      Math.max(1, rate.burst),
-      1,
-      0,
-    );
+    const key = this.keyOf(tenantId);
+    const [allowed, remaining, retryAfterMs, resetMs] = this.batching
+      ? await new Promise<Reply>((resolve, reject) => {
+          if (this.batch.push({ key, rate, resolve, reject }) === 1) setImmediate(this.flush);
+        })
+      : await this.redis.sluiceGcra(key, rate.limit, rate.windowMs, Math.max(1, rate.burst), 1, 0);
     return { allowed: allowed === 1, remaining, retryAfterMs, resetMs };
   }
+
+  /** Sends this turn's take() calls: one alone as it is, several as one pipeline (one write). */
+  private readonly flush = (): void => {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 1) {
+      const { key, rate, resolve, reject } = batch[0]!;
+      this.redis
+        .sluiceGcra(key, rate.limit, rate.windowMs, Math.max(1, rate.burst), 1, 0)
+        .then(resolve, reject);
+      return;
+    }
+    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
+      sluiceGcra(...args: (string | number)[]): unknown;
+    };
+    for (const { key, rate } of batch)
+      pipeline.sluiceGcra(key, rate.limit, rate.windowMs, Math.max(1, rate.burst), 1, 0);
+    // Each call settles with its own reply or error (a pipeline never fails as a whole here,
+    // but if it did, every call of it gets that error).
+    pipeline.exec().then(
+      (results) => {
+        for (let i = 0; i < batch.length; i++) {
+          const [error, reply] = results?.[i] ?? [new Error('no reply in the pipeline'), null];
+          if (error) batch[i]!.reject(error);
+          else batch[i]!.resolve(reply as Reply);
+        }
+      },
+      (error: unknown) => {
+        for (const call of batch) call.reject(error);
+      },
+    );
+  };
 
   /**
    * Adds `cost` requests (fractional allowed; negative refunds) to the tenant's state without
