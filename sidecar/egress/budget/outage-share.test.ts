@@ -238,7 +238,7 @@ describe('outage share: what a replica serves while the budget store does not an
             const d = ledgers[i]!.failed('t', k, limits, amount(tokens), s.replicas, false);
             if (d.serve) unreplayed[i]! += tokens;
           };
-          s.during.forEach((r, k) => fail(r.replica % s.replicas, r.tokens, `u${k}`));
+          for (const [k, r] of s.during.entries()) fail(r.replica % s.replicas, r.tokens, `u${k}`);
           s.after.forEach((e, k) => {
             if ('returns' in e) {
               const i = e.returns % s.replicas;
