@@ -120,12 +120,16 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
         replicas: deps.liveReplicas ?? (() => 1),
         onError: (error, tenant, served) => {
           metrics.budgetStoreErrors.inc({ op: 'reserve' });
-          // The refusals are the client's SLUICE_BUDGET_PENDING (counted per outcome), not a log line each.
+          // A refusal is the client's SLUICE_BUDGET_PENDING (onRefused counts it), not a log line each.
           if (served)
             deps.logger.warn(
               { tenant, err: error },
               'budget reserve failed; serving within the outage share',
             );
+        },
+        onRefused: (tenant, budget) => {
+          const tier = deps.policies.byTenant(tenant)?.policy.tier ?? 'unknown';
+          metrics.budgetPending.inc({ tenant, tier, budget });
         },
       })
     : null;

@@ -13,7 +13,7 @@
  *    hold: nobody else would settle it.
  */
 import { EgressError } from '../chain.ts';
-import type { Amount } from './budget.ts';
+import type { Amount, Exhausted } from './budget.ts';
 import { type Decision, OutageLedger } from './outage-share.ts';
 import { isUnsent } from './redis-store.ts';
 import type { BudgetStore, ReserveRequest, ReserveResult, SettleRequest } from './store.ts';
@@ -29,6 +29,8 @@ export interface OutageStoreOptions {
   replicas: () => number;
   /** A reserve or a placement Redis did not answer (metrics, log); `served` = served unconfirmed. */
   onError?: (error: unknown, tenantId: string, served: boolean) => void;
+  /** A call refused SLUICE_BUDGET_PENDING because it is past this replica's window (metrics). */
+  onRefused?: (tenantId: string, budget: Exhausted) => void;
 }
 
 export class OutageBudgetStore implements BudgetStore {
@@ -51,7 +53,7 @@ export class OutageBudgetStore implements BudgetStore {
     const { tenantId, holdId, limits, amount, force } = request;
     const replicas = this.options.replicas();
     const before = this.ledger.before(tenantId, limits, amount, replicas, force);
-    if (!before.serve) throw refusal(tenantId, before);
+    if (!before.serve) throw this.refuse(tenantId, before);
     let result: ReserveResult;
     try {
       await this.placeOpen(tenantId);
@@ -63,16 +65,21 @@ export class OutageBudgetStore implements BudgetStore {
       // Sent and unanswered: the script may have placed the hold. Release it (the Redis store
       // keeps the release for the reconnect when it cannot send it now).
       if (!isUnsent(error)) this.release(request);
-      throw refusal(tenantId, decision);
+      throw this.refuse(tenantId, decision);
     }
     const placed = result.ok ? amount : null;
     const after = this.ledger.heard(tenantId, limits, result.settled, result.held, placed, replicas, force);
     if (!after.serve) {
       // Redis admitted it, but in the grace after an outage it is past this replica's window.
       this.release(request);
-      throw refusal(tenantId, after);
+      throw this.refuse(tenantId, after);
     }
     return result;
+  }
+
+  private refuse(tenantId: string, d: Extract<Decision, { serve: false }>): EgressError {
+    this.options.onRefused?.(tenantId, d.budget);
+    return refusal(tenantId, d);
   }
 
   private release({ tenantId, limits, holdId, amount }: ReserveRequest): void {
