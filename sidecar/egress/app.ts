@@ -118,6 +118,7 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     ? new OutageBudgetStore(store, {
         now: deps.now,
         replicas: deps.liveReplicas ?? (() => 1),
+        stateFile: deps.stateDir ? join(deps.stateDir, 'egress-budget-outage.json') : null,
         onError: (error, tenant, served) => {
           metrics.budgetStoreErrors.inc({ op: 'reserve' });
           // A refusal is the client's SLUICE_BUDGET_PENDING (onRefused counts it), not a log line each.
@@ -195,6 +196,7 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     await flush();
     deps.redis?.off('ready', onReady);
     if (store instanceof RedisBudgetStore) store.close();
+    guarded?.close();
     await pools.close();
   });
   return app;

@@ -114,6 +114,28 @@ describe('outage share: what a replica serves while the budget store does not an
     expect(ledger.windowOfTenant('t')).toBeNull();
   });
 
+  it("a sidecar restarted during an outage serves what is left of its predecessor's window, not a new one", () => {
+    const c = clock();
+    const before = new OutageLedger(c.now);
+    const limits = limitsOf(10_000, 1_000);
+    before.heard('t', limits, amount(8_000), ZERO, null, 2, false); // room 2,000, share 1,000
+    for (let i = 0; i < 3; i++) before.failed('t', `u${i}`, limits, hold, 2, false); // 624 spent
+    const after = new OutageLedger(c.now);
+    after.restore(JSON.parse(JSON.stringify(before.save())));
+    expect(after.failed('t', 'v0', limits, hold, 2, false)).toEqual({ serve: true }); // 832
+    expect(after.failed('t', 'v1', limits, hold, 2, false)).toMatchObject({
+      serve: false,
+      share: { tokens: 1_000 },
+    });
+    // Without an outage the successor only takes the rooms over.
+    const quiet = new OutageLedger(c.now);
+    quiet.heard('t', limits, amount(8_000), ZERO, null, 2, false);
+    const next = new OutageLedger(c.now);
+    next.restore(quiet.save());
+    expect(next.windowOfTenant('t')).toBeNull();
+    expect(next.lastHeard('t')).toEqual({ settled: amount(8_000), held: ZERO });
+  });
+
   it('keeps the unconfirmed holds in flight until they are placed or settled', () => {
     const ledger = new OutageLedger(clock().now);
     const limits = limitsOf(40_000, 1_000);

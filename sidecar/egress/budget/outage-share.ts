@@ -24,11 +24,13 @@
 import type { Amount, BudgetLimits, Exhausted } from './budget.ts';
 
 /**
- * A room heard longer than this before the outage began is not trusted (the other replicas may
- * have spent it since): the tenant's window is one hold. A busy tenant's reserves refresh it at
- * every call.
+ * A room heard longer than this before the outage began is not trusted: the tenant's window is
+ * one hold. What the other replicas placed since the replica last heard is the bound's staleness
+ * term (÷ replicas); a busy tenant's reserves refresh the room at every call. 10 minutes, the
+ * life of a hold (budget.ts HOLD_TTL_MS): a tenant with a large budget and a few calls an hour
+ * keeps being served through a Redis outage, where one hold would refuse all but its first call.
  */
-export const HEARD_FRESH_MS = 5_000;
+export const HEARD_FRESH_MS = 600_000;
 
 /**
  * How long after Redis answers again the windows still bound what it admits: long enough for
@@ -58,6 +60,11 @@ interface TenantLedger {
   window: Window | null;
   /** Unconfirmed holds whose answers have not settled yet, by hold id: placed when Redis is back. */
   open: Map<string, { limits: BudgetLimits; amount: Amount }>;
+}
+
+export interface OutageSnapshot {
+  rooms: (readonly [tenantId: string, heard: Heard])[];
+  windows: (readonly [tenantId: string, window: { share: Amount | null; spent: Amount; served: number }])[];
 }
 
 export type Decision = { serve: true } | { serve: false; budget: Exhausted; share: Amount | null };
@@ -221,6 +228,35 @@ export class OutageLedger {
   /** The hold is placed in Redis now, or its answer settled: it is no longer unconfirmed. */
   close(tenantId: string, holdId: string): void {
     this.tenants.get(tenantId)?.open.delete(holdId);
+  }
+
+  /**
+   * What a stopping sidecar hands to its successor (--state-dir): the rooms it heard and, in an
+   * outage or its grace, what it served of each window. A sidecar restarted while Redis is down
+   * then serves from the same windows instead of none (one hold) or new ones (twice the share).
+   */
+  save(): OutageSnapshot {
+    const outage = this.current();
+    return {
+      rooms: [...this.tenants].flatMap(([id, t]) => (t.heard ? [[id, t.heard] as const] : [])),
+      windows:
+        outage === null
+          ? []
+          : [...this.tenants].flatMap(([id, t]) =>
+              t.window?.epoch === outage.epoch
+                ? [[id, { share: t.window.share, spent: t.window.spent, served: t.window.served }] as const]
+                : [],
+            ),
+    };
+  }
+
+  /** Takes over a predecessor's snapshot (at start, before any reserve). */
+  restore(snapshot: OutageSnapshot): void {
+    for (const [id, heard] of snapshot.rooms) this.of(id).heard = heard;
+    if (snapshot.windows.length === 0) return;
+    // Its outage goes on here until Redis answers, then through a grace, as if never stopped.
+    this.outage = { epoch: ++this.epochs, since: this.now(), graceUntil: null };
+    for (const [id, w] of snapshot.windows) this.of(id).window = { epoch: this.epochs, ...w };
   }
 
   /** What the tenant's window holds (tests, diagnostics). */

@@ -12,9 +12,11 @@
  *  - A refused call whose reserve may have run (sent, then the connection went) releases that
  *    hold: nobody else would settle it.
  */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EgressError } from '../chain.ts';
 import type { Amount, Exhausted } from './budget.ts';
-import { type Decision, OutageLedger } from './outage-share.ts';
+import { type Decision, OutageLedger, type OutageSnapshot } from './outage-share.ts';
 import { isUnsent } from './redis-store.ts';
 import type { BudgetStore, ReserveRequest, ReserveResult, SettleRequest } from './store.ts';
 
@@ -29,6 +31,8 @@ export interface OutageStoreOptions {
   replicas: () => number;
   /** A reserve or a placement Redis did not answer (metrics, log); `served` = served unconfirmed. */
   onError?: (error: unknown, tenantId: string, served: boolean) => void;
+  /** Where the rooms and windows survive a restart (--state-dir); null = memory only. */
+  stateFile?: string | null;
   /** A call refused SLUICE_BUDGET_PENDING because it is past this replica's window (metrics). */
   onRefused?: (tenantId: string, budget: Exhausted) => void;
 }
@@ -47,6 +51,26 @@ export class OutageBudgetStore implements BudgetStore {
     this.options = options;
     this.mode = inner.mode;
     this.ledger = new OutageLedger(options.now);
+    if (options.stateFile) {
+      try {
+        this.ledger.restore(JSON.parse(readFileSync(options.stateFile, 'utf8')) as OutageSnapshot);
+      } catch {
+        // None, or unreadable: start without news (one hold per tenant until Redis answers).
+      }
+    }
+  }
+
+  /** Writes the rooms and windows for the next sidecar on this state dir (called on close). */
+  close(): void {
+    const file = this.options.stateFile;
+    if (!file) return;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.tmp`, JSON.stringify(this.ledger.save()));
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // A read-only or full state dir: the successor starts without news.
+    }
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
