@@ -40,6 +40,10 @@ generate: ## Regenerate the CRD (crds/, chart) and the dashboards from their sou
 	$(NPX) node policy/schema/generate.ts
 	$(NPX) node charts/sluice/dashboards/generate.ts
 
+.PHONY: compile-phrases
+compile-phrases: ## Rewrite the phrase catalogue snapshot policy/prompt/catalogue.bin after editing policy/prompt/phrases (commit the .bin)
+	$(NPX) node policy/prompt/catalogue.ts --write
+
 .PHONY: train-screen
 train-screen: ## Rebuild the screening training split and retrain the learned layer (deterministic; commit the .bin)
 	$(NPX) node test/fixtures/prompts/train/build-train.ts

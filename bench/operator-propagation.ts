@@ -11,9 +11,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { KubeClient } from '../operator/kube/client.ts';
+import { OPERATOR_V8_FLAGS } from '../operator/v8-flags.ts';
 import { decodeRecord, redisKeys } from '../policy/wire.ts';
 import { devEnv, kubectl } from '../test/harness/env.ts';
 import { eventually, randomName, tempDatabase } from '../test/support/operator.ts';
@@ -60,6 +62,27 @@ const statusMb = (field: 'VmRSS' | 'VmHWM') => {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 };
 const rssMb = () => statusMb('VmRSS');
+/**
+ * The RSS split by mapping (/proc/PID/smaps): malloc's heap, anonymous mappings (V8's heap
+ * pages, thread stacks, wasm memory) and file pages (the node binary's code).
+ */
+function rssSplitMb(): { malloc_mb: number; anon_mmap_mb: number; file_mb: number } {
+  let malloc = 0;
+  let anon = 0;
+  let file = 0;
+  let mapping = '';
+  for (const line of readFileSync(`/proc/${child.pid}/smaps`, 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) mapping = line;
+    else if (line.startsWith('Rss:')) {
+      const kb = Number(line.split(/\s+/)[1]);
+      if (mapping.endsWith('[heap]')) malloc += kb;
+      else if (mapping.includes('/')) file += kb;
+      else anon += kb;
+    }
+  }
+  const mb = (kb: number) => Math.round(kb / 1024);
+  return { malloc_mb: mb(malloc), anon_mmap_mb: mb(anon), file_mb: mb(file) };
+}
 
 const updates: { tenantId: string; version: string; at: number }[] = [];
 sub.on('smessage', (_c: string, m: string) => {
@@ -147,7 +170,16 @@ try {
     const deadline = started + (N > 10_000 ? 1_800_000 : 900_000);
     while (Date.now() < deadline) {
       const inRedis = await redis.hlen(keys.policyIndex);
-      ready = await readyCount();
+      // A list of 10k+ policies can time out on a busy machine: count again at the next poll.
+      const counted = await readyCount().catch((err: unknown) => {
+        log(`ready count failed (${String(err)}); retrying`);
+        return null;
+      });
+      if (counted === null) {
+        await new Promise((r) => setTimeout(r, 2_000));
+        continue;
+      }
+      ready = counted;
       log(`ready ${ready}/${N}, redis ${inRedis}/${N}, rss ${rssMb()} MB`);
       if (ready === N && inRedis === N) break;
       await new Promise((r) => setTimeout(r, 2_000));
@@ -197,7 +229,11 @@ try {
       override_expiry_lag_ms: revertedAt - expiresAtMs,
       operator_rss_mb: rssMb(),
       operator_rss_peak_mb: statusMb('VmHWM'),
+      operator_rss_split: rssSplitMb(),
       operator_node_flags: nodeFlags.join(' '),
+      // Set by the operator on itself at start (operator/v8-flags.ts).
+      operator_v8_flags_in_process: OPERATOR_V8_FLAGS.join(' '),
+      loadavg: os.loadavg().map((l) => Math.round(l * 10) / 10),
     };
     results.push(line);
     process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -7,68 +7,18 @@
  * - p50/p99 per call for realistic benign queries of ~200 B, ~2 KB and ~20 KB (the common case:
  *   nothing matches, so the whole text is read);
  * - the worst median over adversarial 100 KB inputs built to hit each step's slow path
- *   (repeated phrase starts, near misses, long base64, invisible characters, mixed scripts,
- *   spaced letters, template braces, leetspeak, glued words).
+ *   (bench/prompt-inputs.ts);
+ * - the cold start (cold_start_ms: first createScreener() plus first screen() in a fresh process,
+ *   median of several processes; bench/prompt-cold.ts), and the module import before it.
  * Latency is measured per call with process.hrtime.bigint() after a warm-up.
  */
 
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createScreener } from '../policy/prompt/index.ts';
+import { ADVERSARIAL, benignText } from './prompt-inputs.ts';
 
 const QUICK = process.env['QUICK'] === '1';
-
-const SENTENCES = [
-  'Could you summarise the main points of the onboarding guide for new support engineers?',
-  'Our customer in Lisbon reports that invoices sent in March show the wrong VAT rate.',
-  'Which steps of the incident runbook apply when the primary database fails over?',
-  'Please compare the Pro and Enterprise plans, focusing on storage limits and SLAs.',
-  'The previous version of the API returned paginated results with a cursor field.',
-  'How do I configure single sign-on for the admin console with our identity provider?',
-  'List the documents an employee needs to submit before travelling abroad for work.',
-  'What did the security review conclude about the data retention policy for logs?',
-  'Explain why the nightly export job failed and how the team fixed the schedule.',
-  'Draft a short, friendly reply telling the customer their refund was processed today.',
-];
-
-function benignText(bytes: number): string {
-  const parts: string[] = [];
-  let length = 0;
-  for (let k = 0; length < bytes; k++) {
-    const s = SENTENCES[k % SENTENCES.length]!;
-    parts.push(s);
-    length += s.length + 1;
-  }
-  return parts.join(' ').slice(0, bytes);
-}
-
-function repeatTo(unit: string, bytes: number): string {
-  return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
-}
-
-const KB100 = 100 * 1024;
-const ADVERSARIAL: Record<string, string> = {
-  ignore_repeated: repeatTo('ignore ', KB100),
-  near_miss: repeatTo('ignore all previous versions of the file ', KB100),
-  phrase_starts: repeatTo('you are now ignore disregard reveal your ', KB100),
-  base64_run: Buffer.from(repeatTo('lorem ipsum dolor sit amet ', 75 * 1024))
-    .toString('base64')
-    .slice(0, KB100),
-  base64_words: repeatTo('aGVsbG8gd29ybGQgdGhpcyBpcyBmaW5l ', KB100),
-  zero_width: repeatTo('\u200b', KB100),
-  zero_width_words: repeatTo('i\u200bg\u200bn\u200bo\u200br\u200be ', KB100),
-  mixed_script: repeatTo('\u0456gn\u043er\u0435 \u0440r\u0435v\u0456\u043eus ', KB100),
-  cyrillic_text: repeatTo(
-    '\u043d\u0430\u0441\u0442\u0440\u043e\u0438\u0442\u044c VPN \u0434\u043b\u044f \u043d\u043e\u0443\u0442\u0431\u0443\u043a\u0430 ',
-    KB100,
-  ),
-  spaced_letters: repeatTo('i g n o r e a l l p r e v i o u s ', KB100),
-  template_braces: repeatTo('{{', KB100),
-  leetspeak: repeatTo('1gn0r3 4ll pr3v10u5 ', KB100),
-  glued: repeatTo('ignoreallpreviousversions ', KB100),
-  one_long_word: repeatTo('a', KB100),
-  hex_pairs: repeatTo('69 67 6e 6f 72 65 20 ', KB100),
-  tag_characters: repeatTo('\u{E0069}\u{E0067}', KB100),
-  punctuation: repeatTo('.-_/|<>[]#:,', KB100),
-};
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
@@ -85,6 +35,7 @@ function measure(fn: () => void, iterations: number, warmup: number): number[] {
   return times.sort((a, b) => a - b);
 }
 
+const loadBefore = loadavg()[0]!;
 const screener = createScreener();
 const result: Record<string, number | string | Record<string, number>> = {};
 
@@ -127,6 +78,23 @@ result['worst_100kb_ms'] = round(worst);
 result['worst_100kb_input'] = worstName;
 result['worst_100kb_max_ms'] = round(worstMax);
 result['adversarial_100kb_median_ms'] = perInput;
+// Cold start in fresh processes (the median of several): compile/load the phrase catalogue, read
+// the model, screen once. Measured last so the other figures are not taken beside child processes.
+const colds: { import_ms: number; cold_start_ms: number }[] = [];
+for (let k = 0; k < (QUICK ? 3 : 7); k++) {
+  const out = execFileSync(process.execPath, [new URL('./prompt-cold.ts', import.meta.url).pathname], {
+    encoding: 'utf8',
+  });
+  colds.push(JSON.parse(out) as { import_ms: number; cold_start_ms: number });
+}
+const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+result['cold_start_ms'] = median(colds.map((c) => c.cold_start_ms));
+result['cold_start_max_ms'] = Math.max(...colds.map((c) => c.cold_start_ms));
+result['cold_import_ms'] = median(colds.map((c) => c.import_ms));
+// The machine's load around the run (1-minute averages): figures taken at a load above the core
+// count measure the contention as much as the screen.
+result['load_1m_before'] = round(loadBefore);
+result['load_1m_after'] = round(loadavg()[0]!);
 result['node'] = process.version;
 result['quick'] = QUICK ? 1 : 0;
 

@@ -9,7 +9,7 @@ import { isNotFound, type KubeClient } from './kube/client.ts';
 import type { EventRecorder } from './kube/events.ts';
 import { objectKey, Reflector } from './kube/reflector.ts';
 import type { PolicyWriter } from './kube/status.ts';
-import { trimPolicy } from './kube/trim.ts';
+import { jsonCodec, trimPolicy } from './kube/trim.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { planReconcile, type ReconcilePlan } from './reconcile/tenant-policy.ts';
@@ -67,8 +67,10 @@ export class TenantPolicyController {
         new Reflector<TenantPolicyObject>(deps.client, {
           ...common,
           path: `/apis/${GROUP}/${VERSION}${scope}/${PLURAL}`,
-          // Only what reconcile reads (operator/kube/trim.ts): most of the operator's memory at scale.
-          transform: trimPolicy,
+          // Only what reconcile reads, held as JSON text (operator/kube/trim.ts): most of the
+          // operator's memory at scale (docs/adr/0032-operator-memory.md).
+          transform: (p) => trimPolicy(p, s.fieldManager),
+          codec: jsonCodec,
           // A shard: a policy whose label leaves the selector arrives as DELETED and is left
           // alone in Redis (not-found), for the shard that now owns it.
           ...(s.shardSelector ? { labelSelector: s.shardSelector } : {}),
@@ -121,7 +123,7 @@ export class TenantPolicyController {
   }
 
   enqueueAll(): void {
-    for (const r of this.policies) for (const key of r.cache.keys()) this.queue.add(key);
+    for (const r of this.policies) for (const key of r.keys()) this.queue.add(key);
   }
 
   /** Keys waiting in the work queue. */
@@ -172,7 +174,7 @@ export class TenantPolicyController {
 
   private lookup(key: string): TenantPolicyObject | null {
     for (const r of this.policies) {
-      const p = r.cache.get(key);
+      const p = r.get(key);
       if (p) return p;
     }
     return null;
@@ -183,7 +185,7 @@ export class TenantPolicyController {
     if (!ref) return null;
     const key = `${policy.metadata.namespace ?? ''}/${ref.name}`;
     for (const r of this.secrets) {
-      const s = r.cache.get(key);
+      const s = r.get(key);
       if (s) return s;
     }
     return null;

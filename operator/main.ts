@@ -18,6 +18,7 @@ import type { OperatorSettings } from './settings.ts';
 import { PostgresStore } from './stores/postgres.ts';
 import { RedisStore } from './stores/redis.ts';
 import { UsageRollup } from './usage-rollup.ts';
+import { applyOperatorV8Flags } from './v8-flags.ts';
 import { WebhookManager } from './webhooks/manager.ts';
 
 export interface OperatorDeps {
@@ -41,6 +42,8 @@ export async function startOperator(
   settings: Readonly<OperatorSettings>,
   deps: OperatorDeps = {},
 ): Promise<OperatorHandle> {
+  // Before the caches grow: the heap's growth between full collections (operator/v8-flags.ts).
+  applyOperatorV8Flags();
   const log =
     deps.log ??
     pino({ level: settings.logLevel, base: { component: 'sluice-operator', identity: settings.identity } });

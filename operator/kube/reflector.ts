@@ -32,11 +32,21 @@ export interface ReflectorOptions<T extends KubeObject> {
   random?: () => number;
   /** Shrinks what is cached (e.g. drops managedFields). */
   transform?: (obj: T) => T;
+  /**
+   * How a transformed object is held in the cache, and read back by `get`: e.g. as its JSON
+   * text, less heap than the parsed tree (operator/kube/trim.ts).
+   */
+  codec?: CacheCodec<T>;
   onUpsert: (obj: T) => void;
   onDelete: (obj: T) => void;
   /** Each successful list (first sync and every relist). */
   onSynced?: () => void;
   onError?: (error: unknown, retryInMs: number) => void;
+}
+
+export interface CacheCodec<T> {
+  encode(obj: T): unknown;
+  decode(held: unknown): T;
 }
 
 export function objectKey(obj: { metadata: { name: string; namespace?: string } }): string {
@@ -46,7 +56,8 @@ export function objectKey(obj: { metadata: { name: string; namespace?: string } 
 class Gone extends Error {}
 
 export class Reflector<T extends KubeObject> {
-  readonly cache = new Map<string, T>();
+  /** Held as the codec encodes it: read through get() and keys(). */
+  private readonly cache = new Map<string, unknown>();
   private readonly client: KubeClient;
   private readonly options: ReflectorOptions<T>;
   private readonly stopController = new AbortController();
@@ -61,6 +72,17 @@ export class Reflector<T extends KubeObject> {
   constructor(client: KubeClient, options: ReflectorOptions<T>) {
     this.client = client;
     this.options = options;
+  }
+
+  /** The cached object under "namespace/name" (a fresh copy when a codec is set). */
+  get(key: string): T | undefined {
+    const held = this.cache.get(key);
+    if (held === undefined) return undefined;
+    return this.decode(held);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.cache.keys();
   }
 
   start(): void {
@@ -100,7 +122,8 @@ export class Reflector<T extends KubeObject> {
   }
 
   private async list(): Promise<void> {
-    const seen = new Map<string, T>();
+    // Held encoded while the pages arrive: a relist must not double the cache's memory.
+    const seen = new Map<string, unknown>();
     let cont: string | undefined;
     let rv = '';
     do {
@@ -116,20 +139,20 @@ export class Reflector<T extends KubeObject> {
         },
       });
       for (const item of page.items)
-        seen.set(objectKey(item), this.options.transform ? this.options.transform(item) : item);
+        seen.set(objectKey(item), this.encode(this.options.transform ? this.options.transform(item) : item));
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion ?? '';
     } while (cont);
-    for (const [key, old] of this.cache) {
+    for (const [key, held] of this.cache) {
       if (!seen.has(key)) {
         this.cache.delete(key);
-        this.options.onDelete(old);
+        this.options.onDelete(this.decode(held));
       }
     }
     // A relist re-delivers everything: that is the resync which heals a missed event.
-    for (const [key, obj] of seen) {
-      this.cache.set(key, obj);
-      this.options.onUpsert(obj);
+    for (const [key, held] of seen) {
+      this.cache.set(key, held);
+      this.options.onUpsert(this.decode(held));
     }
     this.resourceVersion = rv;
     this.lastListAt = Date.now();
@@ -139,6 +162,14 @@ export class Reflector<T extends KubeObject> {
       this.syncedOnce = true;
       for (const w of this.syncWaiters.splice(0)) w();
     }
+  }
+
+  private encode(obj: T): unknown {
+    return this.options.codec ? this.options.codec.encode(obj) : obj;
+  }
+
+  private decode(held: unknown): T {
+    return this.options.codec ? this.options.codec.decode(held) : (held as T);
   }
 
   private async watchOnce(): Promise<void> {
@@ -199,7 +230,7 @@ export class Reflector<T extends KubeObject> {
       this.cache.delete(key);
       this.options.onDelete(item);
     } else {
-      this.cache.set(key, item);
+      this.cache.set(key, this.encode(item));
       this.options.onUpsert(item);
     }
     if (rv) this.resourceVersion = rv;

@@ -31,6 +31,7 @@ import { apiKeyHashes } from './secret.ts';
 import {
   ACTOR_ANNOTATION,
   FINALIZER,
+  type ManagedFieldsEntry,
   REASON_ANNOTATION,
   type SecretObject,
   type TenantPolicyObject,
@@ -97,13 +98,23 @@ export function sourceOf(policy: TenantPolicyObject): string {
 export function actorOf(policy: TenantPolicyObject, fieldManager: string): string {
   const annotated = policy.metadata.annotations?.[ACTOR_ANNOTATION];
   if (annotated) return annotated;
-  let best: { manager: string; time: string } | null = null;
-  for (const entry of policy.metadata.managedFields ?? []) {
+  return lastUpdateBy(policy.metadata.managedFields, fieldManager)?.manager ?? 'unknown';
+}
+
+/**
+ * The managedFields entry of the last update to the object itself by someone other than us
+ * (status writes and our own finalizer writes do not count); the latest wins a tie.
+ */
+export function lastUpdateBy(
+  entries: readonly ManagedFieldsEntry[] | undefined,
+  fieldManager: string,
+): ManagedFieldsEntry | null {
+  let best: ManagedFieldsEntry | null = null;
+  for (const entry of entries ?? []) {
     if (!entry.manager || entry.subresource || entry.manager === fieldManager) continue;
-    const time = entry.time ?? '';
-    if (!best || time >= best.time) best = { manager: entry.manager, time };
+    if (!best || (entry.time ?? '') >= (best.time ?? '')) best = entry;
   }
-  return best?.manager ?? 'unknown';
+  return best;
 }
 
 export function planReconcile(input: ReconcileInput): ReconcilePlan {

@@ -178,9 +178,12 @@ export function decodeCandidate(text: string, kind: number, start: number, _end:
   return decoded === null ? null : { kind: 'base64', start: i, end: stop, decoded };
 }
 
+/** Bytes of the hex-pair run being read, reused between runs (grown by doubling). */
+let pairBytes = new Uint8Array(256);
+
 /** "69 67 6e …", "\x69\x67…", "0x69,0x67", "%69%67…" starting at `from`, or null. */
 function hexPairs(text: string, from: number): EncodedRun | null {
-  const bytes: number[] = [];
+  let count = 0;
   let p = from;
   let end = from;
   for (;;) {
@@ -193,13 +196,18 @@ function hexPairs(text: string, from: number): EncodedRun | null {
     const hi = hex(text, q);
     const lo = hex(text, q + 1);
     if (hi < 0 || lo < 0 || isAlnum(text, q + 2)) break;
-    bytes.push((hi << 4) | lo);
+    if (count === pairBytes.length) {
+      const grown = new Uint8Array(count * 2);
+      grown.set(pairBytes);
+      pairBytes = grown;
+    }
+    pairBytes[count++] = (hi << 4) | lo;
     p = q + 2;
     end = p;
     const sep = text.charCodeAt(p);
     if (sep === 0x20 || sep === 0x2c || sep === 0x3a || sep === 0x2d) p++;
   }
-  if (bytes.length < HEX_PAIRS_MIN) return null;
-  const decoded = asText(Uint8Array.from(bytes));
+  if (count < HEX_PAIRS_MIN) return null;
+  const decoded = asText(pairBytes.subarray(0, count));
   return decoded === null ? null : { kind: 'hex', start: from, end, decoded };
 }

@@ -53,6 +53,32 @@ describe('Matcher', () => {
     );
   });
 
+  it('agrees with the NFA while its transition table grows and after the DFA is reset', () => {
+    const matcher = new Matcher(compiled);
+    const hot = ['ignore', 'all', 'previous', 'you', 'are', 'now', 'reveal', 'your', 'the', 'new']
+      .map(id)
+      .filter((w) => w >= 0);
+    const token = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...hot) },
+      { weight: 3, arbitrary: fc.integer({ min: MARK_COUNT, max: vocab.size - 1 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: MARK_COUNT - 1 }) },
+    );
+    let grew = false;
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 50, maxLength: 400 }), (stream) => {
+        const ids = Int32Array.from(stream);
+        const fast = matcher.find(ids, ids.length);
+        const exact = matcher.exact(ids, 0, ids.length, () => true);
+        expect(fast?.last ?? null).toBe(exact?.last ?? null);
+        if (fast && exact) expect(fast.first).toBe(exact.first);
+        if (matcher.dfaSize().table > 4096) grew = true;
+      }),
+      { numRuns: 1500 },
+    );
+    // The random vocabulary words reached enough (state, word) pairs to grow the table.
+    expect(grew).toBe(true);
+  });
+
   it('reports the start of the match', () => {
     const matcher = new Matcher(compiled);
     const ids = Int32Array.from([id('hello'), id('ignore'), id('all'), id('previous'), id('instructions')]);

@@ -34,6 +34,14 @@ const FINAL_SPAN = 1 << 20;
  */
 const MAX_STATES = 4_000;
 const MAX_STATE_PAIRS = 1_000_000;
+/**
+ * Transitions of non-empty states live in one open-addressing table (key state × 2^24 + word,
+ * linear probing) instead of a Map per state: one hashed typed-array probe per word, no boxing.
+ * It starts at 2^12 entries and doubles while under half full; past MAX_TRANS_LOG it is full
+ * enough that the DFA is reset like at MAX_STATES.
+ */
+const TRANS_LOG = 12;
+const MAX_TRANS_LOG = 20;
 
 /** A candidate match: pattern index and the first/last token index it covers. */
 export type AcceptMatch = (pattern: number, first: number, last: number) => boolean;
@@ -65,7 +73,9 @@ export class Matcher {
   private statePairs = 0;
   /** Transitions of the empty state, by word id (-1 = not built yet): the hot path. */
   private fromEmpty: Float64Array;
-  private trans: Map<number, number>[] = [];
+  private transKey: Float64Array = new Float64Array(1 << TRANS_LOG).fill(-1);
+  private transValue: Float64Array = new Float64Array(1 << TRANS_LOG);
+  private transCount = 0;
   private readonly pairStamp: Int32Array;
   private pairRound = 0;
   private readonly scratch: Int32Array;
@@ -91,7 +101,9 @@ export class Matcher {
     this.statePairs = 0;
     this.stateKey = new Map([['', 0]]);
     this.stateSet = [new Int32Array(0)];
-    this.trans = [new Map()];
+    this.transKey = new Float64Array(1 << TRANS_LOG).fill(-1);
+    this.transValue = new Float64Array(1 << TRANS_LOG);
+    this.transCount = 0;
     this.fromEmpty.fill(-1);
   }
 
@@ -119,8 +131,8 @@ export class Matcher {
           this.fromEmpty[w] = tr;
         }
       } else {
-        const cached = this.trans[state]!.get(w);
-        tr = cached === undefined ? this.build(state, w) : cached;
+        tr = this.cached(state, w);
+        if (tr < 0) tr = this.build(state, w);
       }
       const final = (tr % FINAL_SPAN) - 1;
       if (final >= 0) {
@@ -130,7 +142,11 @@ export class Matcher {
       }
       state = Math.floor(tr / FINAL_SPAN);
       if (state === 0) lastEmpty = t;
-      if (this.stateSet.length > MAX_STATES || this.statePairs > MAX_STATE_PAIRS) {
+      if (
+        this.stateSet.length > MAX_STATES ||
+        this.statePairs > MAX_STATE_PAIRS ||
+        this.transCount > 1 << (MAX_TRANS_LOG - 1)
+      ) {
         // Keep memory bounded; the current state survives as the only one rebuilt on demand.
         const keep = this.stateSet[state]!;
         this.resetDfa();
@@ -138,6 +154,57 @@ export class Matcher {
       }
     }
     return null;
+  }
+
+  /** Size of the lazy DFA's cache (for tests and debugging): states and cached transitions. */
+  dfaSize(): { readonly states: number; readonly transitions: number; readonly table: number } {
+    return { states: this.stateSet.length, transitions: this.transCount, table: this.transKey.length };
+  }
+
+  /** Cached transition of a non-empty `state` on word `w`, or -1. */
+  private cached(state: number, w: number): number {
+    const keys = this.transKey;
+    const mask = keys.length - 1;
+    const key = state * 0x1000000 + w;
+    for (let i = transSlot(state, w, mask); ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === key) return this.transValue[i]!;
+      if (k < 0) return -1;
+    }
+  }
+
+  private remember(state: number, w: number, tr: number): void {
+    if ((this.transCount + 1) * 2 > this.transKey.length) {
+      if (this.transKey.length < 1 << MAX_TRANS_LOG) this.growTrans();
+    }
+    const keys = this.transKey;
+    const mask = keys.length - 1;
+    const key = state * 0x1000000 + w;
+    let i = transSlot(state, w, mask);
+    while (keys[i]! >= 0 && keys[i] !== key) i = (i + 1) & mask;
+    if (keys[i]! < 0) this.transCount++;
+    keys[i] = key;
+    this.transValue[i] = tr;
+  }
+
+  private growTrans(): void {
+    const oldKeys = this.transKey;
+    const oldValues = this.transValue;
+    const size = oldKeys.length * 2;
+    const keys = new Float64Array(size).fill(-1);
+    const values = new Float64Array(size);
+    const mask = size - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const key = oldKeys[j]!;
+      if (key < 0) continue;
+      const state = Math.floor(key / 0x1000000);
+      let i = transSlot(state, key - state * 0x1000000, mask);
+      while (keys[i]! >= 0) i = (i + 1) & mask;
+      keys[i] = key;
+      values[i] = oldValues[j]!;
+    }
+    this.transKey = keys;
+    this.transValue = values;
   }
 
   /** Compute, intern and cache the transition of `state` on word `w`. */
@@ -190,7 +257,7 @@ export class Matcher {
     const set = out.slice(0, n).sort();
     const next = this.intern(set);
     const tr = next * FINAL_SPAN + final + 1;
-    if (state !== 0) this.trans[state]!.set(w, tr);
+    if (state !== 0) this.remember(state, w, tr);
     if (this.pairRound > 0x3fffffff) {
       stamp.fill(0);
       this.pairRound = 0;
@@ -206,7 +273,6 @@ export class Matcher {
       this.stateKey.set(key, id);
       this.stateSet.push(set);
       this.statePairs += set.length;
-      this.trans.push(new Map());
     }
     return id;
   }
@@ -322,4 +388,9 @@ export class Matcher {
     this.round = round;
     return found;
   }
+}
+
+/** Home slot of (state, word) in the transition table. */
+function transSlot(state: number, w: number, mask: number): number {
+  return (Math.imul(state, 0x9e3779b1) ^ Math.imul(w, 0x85ebca6b)) & mask;
 }

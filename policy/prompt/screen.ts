@@ -41,13 +41,13 @@
  * ignore previous instructions, refuse") is a defensive instruction, not an attack.
  */
 
+import { type Catalogue, loadCatalogue } from './catalogue.ts';
 import { type CleanedText, cleanText } from './clean.ts';
 import {
   type CompiledPhrases,
   compilePatterns,
   denyPattern,
   type MatchRule,
-  parseCatalogue,
   patternWords,
   REPORT_AFTER,
   REPORT_BEFORE,
@@ -62,7 +62,6 @@ import { extractFeatures, Features } from './model/features.ts';
 import { scoreWindow, sigmoid } from './model/model.ts';
 import { type ModelWeights, modelWeights, SENSITIVITIES, type Sensitivity } from './model/weights.ts';
 import { normalise } from './normalise.ts';
-import { PHRASE_SETS } from './phrases/index.ts';
 import { ResolvedTokens, resolveTokens } from './resolve.ts';
 import { Segmenter, Vocabulary } from './vocabulary.ts';
 
@@ -452,26 +451,12 @@ function mapSpan(cleaned: CleanedText, start: number, end: number): ScreenSpan {
   return { start: s, end: Math.max(s, e) };
 }
 
-interface Catalogue {
-  readonly words: readonly string[];
-  readonly vocab: Vocabulary;
-  readonly compiled: CompiledPhrases;
-}
-
 let catalogue: Catalogue | null = null;
 const engines = new Map<string, Engine>();
 
-/** The phrase catalogue, compiled once per process (tens of milliseconds). */
+/** The phrase catalogue, once per process: read from its snapshot (catalogue.ts, ADR 0033). */
 function catalogueOnce(): Catalogue {
-  if (catalogue) return catalogue;
-  const { patterns, negators, reporters, reportersAfter } = parseCatalogue(PHRASE_SETS);
-  const words = patternWords(patterns, [...negators, ...reporters, ...reportersAfter]);
-  const vocab = new Vocabulary(words);
-  catalogue = {
-    words,
-    vocab,
-    compiled: compilePatterns(patterns, negators, vocab, reporters, reportersAfter),
-  };
+  catalogue ??= loadCatalogue();
   return catalogue;
 }
 

@@ -31,6 +31,18 @@ for (let k = 0; k < ALPHA; k++) ASCII_KEY[97 + k] = KEY[k]!;
 /** Number of code points a sparse (non a–z) edge key is spread over. */
 const SPARSE_SPAN = 0x110000;
 
+/** A built trie, as stored in the catalogue snapshot (catalogue-snapshot.ts). */
+export interface VocabularyState {
+  readonly words: readonly string[];
+  readonly maxLength: number;
+  readonly children: Uint16Array | Int32Array;
+  readonly terminal: Int32Array;
+  /** Sparse edges: parent node, code point, child node (three entries per edge). */
+  readonly sparse: Int32Array;
+  readonly sparseAscii: boolean;
+  readonly sparseOther: boolean;
+}
+
 export class Vocabulary {
   /** Word id − MARK_COUNT → word (index 0 is the number pseudo-word). Ids below MARK_COUNT are marks. */
   readonly words: readonly string[];
@@ -44,7 +56,22 @@ export class Vocabulary {
   private readonly sparseAscii: boolean;
   private readonly sparseOther: boolean;
 
-  constructor(words: Iterable<string>) {
+  /** Build the trie of `words`, or restore one from `state()` (no rebuilding: the snapshot path). */
+  constructor(words: Iterable<string> | VocabularyState) {
+    if ('terminal' in words) {
+      this.words = Object.freeze([...words.words]);
+      this.maxLength = words.maxLength;
+      this.children = words.children;
+      this.terminal = words.terminal;
+      const sparse = new Map<number, number>();
+      const edges = words.sparse;
+      for (let k = 0; k + 2 < edges.length; k += 3)
+        sparse.set(edges[k]! * SPARSE_SPAN + edges[k + 1]!, edges[k + 2]!);
+      this.sparse = sparse;
+      this.sparseAscii = words.sparseAscii;
+      this.sparseOther = words.sparseOther;
+      return;
+    }
     const list: string[] = [];
     let cap = 1024;
     let children = new Int32Array(cap * ALPHA);
@@ -151,6 +178,23 @@ export class Vocabulary {
     this.sparse = bfsSparse;
     this.sparseAscii = sparseAscii;
     this.sparseOther = sparseOther;
+  }
+
+  /** The built trie, for the catalogue snapshot; `new Vocabulary(v.state())` is the same trie. */
+  state(): VocabularyState {
+    const edges: number[] = [];
+    for (const [key, child] of this.sparse) {
+      edges.push(Math.floor(key / SPARSE_SPAN), key % SPARSE_SPAN, child);
+    }
+    return {
+      words: this.words,
+      maxLength: this.maxLength,
+      children: this.children,
+      terminal: this.terminal,
+      sparse: Int32Array.from(edges),
+      sparseAscii: this.sparseAscii,
+      sparseOther: this.sparseOther,
+    };
   }
 
   /** Number of ids, marks included. */

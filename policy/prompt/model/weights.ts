@@ -58,6 +58,7 @@ export function encodeModel(header: ModelHeader, weights: Int8Array): Buffer {
   return out;
 }
 
+/** The model in `bytes` (a file's contents). The weights are a view of `bytes`: do not reuse it. */
 export function decodeModel(bytes: Uint8Array): ModelWeights {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) {
@@ -71,9 +72,8 @@ export function decodeModel(bytes: Uint8Array): ModelWeights {
   if (buf.length !== offset + size) {
     throw new Error(`screen-model.bin: expected ${size} weights, found ${buf.length - offset}`);
   }
-  // Copy into an aligned buffer of its own (the file buffer may be a pooled slice).
-  const weights = new Int8Array(size);
-  weights.set(new Int8Array(buf.buffer, buf.byteOffset + offset, size));
+  // A view, not a copy: int8 needs no alignment, and the 1 MiB is read once per process.
+  const weights = new Int8Array(buf.buffer, buf.byteOffset + offset, size);
   return { header, mask: size - 1, weights };
 }
 
