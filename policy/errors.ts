@@ -48,7 +48,7 @@ export const ERRORS = {
   SLUICE_BUDGET_PENDING: {
     status: 429,
     message:
-      "The tenant's budget is held by answers still in flight. Retry after the seconds in Retry-After, when they have settled.",
+      "The tenant's budget is held by answers still in flight, or cannot be confirmed while the budget store is unreachable. Retry after the seconds in Retry-After.",
   },
   // --- request content ---
   SLUICE_BAD_REQUEST: {

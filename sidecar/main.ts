@@ -273,6 +273,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
           stateDir: settings.stateDir,
           jsonMaxDepth: settings.jsonMaxDepth,
           shadow: settings.shadow,
+          liveReplicas: () => limiter.liveReplicas(),
         })
       : null;
   if (egress && redisSource) addEgressLazyLoad(egress, { policies, source: redisSource });

@@ -6,6 +6,8 @@
  */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisTarget } from '../../policy/redis-url.ts';
+// Side effect: the socket inactivity timeout does not close a connection for this process's stalls.
+import './redis-socket-timeout.ts';
 
 /** What every caller uses: the command surface shared by Redis and Cluster. */
 export type RedisClient = Redis | Cluster;

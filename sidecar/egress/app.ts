@@ -18,6 +18,7 @@ import { classifyBody } from '../request/media-type.ts';
 import { DEFAULT_JSON_MAX_DEPTH, JsonReadError, readJson } from '../request/strict-json.ts';
 import { BreakerBoard } from './breaker.ts';
 import { MemoryBudgetStore } from './budget/memory-store.ts';
+import { OutageBudgetStore } from './budget/outage-store.ts';
 import { RedisBudgetStore } from './budget/redis-store.ts';
 import type { BudgetStore } from './budget/store.ts';
 import type { LlmContext } from './context.ts';
@@ -47,6 +48,11 @@ export interface EgressDeps {
   jsonMaxDepth?: number;
   /** The sidecar's --shadow default (policy/shadow.ts); default off. */
   shadow?: boolean;
+  /**
+   * Live replicas (the limiter's heartbeat count): a replica's share of the budget while Redis
+   * does not answer (docs/adr/0030-budget-outage-share.md). Default 1.
+   */
+  liveReplicas?: () => number;
 }
 
 /** What tests and the sidecar process may reach inside a built egress app. */
@@ -103,6 +109,30 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
         pendingFile: deps.stateDir ? join(deps.stateDir, 'egress-pending-counters.json') : null,
       })
     : new MemoryBudgetStore();
+  // Redis mode: while Redis does not answer, the replica serves its share of the budget it last
+  // heard of, not every call (docs/adr/0030-budget-outage-share.md).
+  const guarded = deps.redis
+    ? new OutageBudgetStore(store, {
+        now: deps.now,
+        replicas: deps.liveReplicas ?? (() => 1),
+        stateFile: deps.stateDir ? join(deps.stateDir, 'egress-budget-outage.json') : null,
+        onError: (error, tenant, served) => {
+          metrics.budgetStoreErrors.inc({ op: 'reserve' });
+          // A refusal is the client's SLUICE_BUDGET_PENDING (onRefused counts it), not a log line each.
+          if (served)
+            deps.logger.warn(
+              { tenant, err: error },
+              'budget reserve failed; serving within the outage share',
+            );
+        },
+        onRefused: (tenant, budget) => {
+          const tier = deps.policies.byTenant(tenant)?.policy.tier ?? 'unknown';
+          metrics.budgetPending.inc({ tenant, tier, budget });
+        },
+      })
+    : null;
+  const onReady = () => void guarded?.reconnected();
+  deps.redis?.on('ready', onReady);
   const pools = poolClient();
   const layered = withMetrics(withTimeout(pools.client), metrics, deps.now);
   const client = deps.upstream ? deps.upstream(layered) : layered;
@@ -122,7 +152,7 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
     settings: deps.settings,
     client,
     breakers,
-    store,
+    store: guarded ?? store,
     metrics,
     logger: deps.logger,
     now: deps.now,
@@ -160,7 +190,9 @@ export async function buildEgressApp(deps: EgressDeps): Promise<FastifyInstance>
 
   app.addHook('onClose', async () => {
     await flush();
+    deps.redis?.off('ready', onReady);
     if (store instanceof RedisBudgetStore) store.close();
+    guarded?.close();
     await pools.close();
   });
   return app;

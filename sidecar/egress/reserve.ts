@@ -143,8 +143,9 @@ export function budgetStep(ctx: LlmContext, input: BudgetInput): BudgetStep {
       );
     } catch (error) {
       if (error instanceof SluiceError) throw error;
-      // Budget store down: serve (a small overspend beats refusing every LLM call) and say so.
-      // The hold may or may not have been placed; the settle releases it if it was.
+      // Not a refusal: in Redis mode the store (budget/outage-store.ts, ADR 0030) has already
+      // served a failed reserve within this replica's share or refused it. Serve and say so; the
+      // settle releases the hold if it was placed.
       metrics.budgetStoreErrors.inc({ op: 'reserve' });
       ctx.logger.warn(
         { tenant: policy.tenantId, err: error },

@@ -111,6 +111,35 @@ describe('RedisBudgetStore', () => {
     expect(await store.held('leak')).toEqual({ tokens: 1, costMicroUsd: 0, holds: 1 });
   });
 
+  it('releases and expires holds of 0 µ$ (an unpriced model) without a script error', async () => {
+    // Regression: the scripts negated with Lua's -x, and -0 reached HINCRBY as "-0", which Redis
+    // refuses: every settle of an unpriced model's answer failed, and so did the reserve that
+    // expired such a hold.
+    const store = new RedisBudgetStore(redis, prefix);
+    const now = Date.UTC(2026, 2, 14);
+    const limits = budgetLimits(
+      computeEffectivePolicy({ tenantId: 'free', tier: 'pro' }, new Date(now)),
+      now,
+    );
+    const amount = { tokens: 40, costMicroUsd: 0 };
+    await store.reserve({ tenantId: 'free', limits, holdId: 'z1', amount, force: false });
+    await store.reserve({ tenantId: 'free', limits, holdId: 'z2', amount, force: false });
+    await expect(
+      store.settle({
+        tenantId: 'free',
+        limits,
+        hold: { id: 'z1', amount },
+        actual: { tokens: 30, costMicroUsd: 0 },
+        usage: null,
+      }),
+    ).resolves.toEqual({ tokens: 30, costMicroUsd: 0 });
+    await redis.zadd(redisKeys(prefix).budgetHolds('free'), 1, holdMember('z2', amount)); // expired
+    await expect(
+      store.reserve({ tenantId: 'free', limits, holdId: 'z3', amount, force: false }),
+    ).resolves.toMatchObject({ ok: true });
+    expect(await store.held('free')).toEqual({ tokens: 40, costMicroUsd: 0, holds: 1 });
+  });
+
   it('settles the delta and the usage hash in one pipeline', async () => {
     const store = new RedisBudgetStore(redis, prefix);
     const now = Date.UTC(2026, 2, 14);

@@ -20,6 +20,8 @@ import type { BudgetStore, ReserveRequest, ReserveResult, SettleRequest } from '
 
 // KEYS: tokens settled, cost settled, holds, held
 // ARGV: member, tokens, cost, tokenLimit, costLimit, force (0|1), holdTtlMs
+// Negations are written 0 - x: Lua's -x of 0 is -0, which Redis sends as "-0" and HINCRBY
+// refuses ("value is not an integer"): a hold of 0 µ$ (an unpriced model) failed its release.
 // Mirrors budget.ts decide(): exhausted when settled alone leaves no room (1 tokens, 2 cost),
 // pending when settled + held does (3 tokens, 4 cost); else the hold is placed (once per member).
 const RESERVE_SCRIPT = `
@@ -34,8 +36,8 @@ if #expired > 0 then
     ec = ec + tonumber(mc)
   end
   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-  redis.call('HINCRBY', KEYS[4], 't', -et)
-  redis.call('HINCRBY', KEYS[4], 'c', -ec)
+  redis.call('HINCRBY', KEYS[4], 't', 0 - et)
+  redis.call('HINCRBY', KEYS[4], 'c', 0 - ec)
 end
 local st = tonumber(redis.call('GET', KEYS[1]) or '0')
 local sc = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -59,12 +61,13 @@ redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[7]) + 60000)
 return {1, 0, st, sc, ht, hc}
 `;
 
-// KEYS: holds, held; ARGV: member. Releases the hold if it is still there (idempotent).
+// KEYS: holds, held; ARGV: member. Releases the hold if it is still there (idempotent); 0 - x as
+// in the reserve script.
 const RELEASE_SCRIPT = `
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
   local _, _, mt, mc = string.find(ARGV[1], ':(%-?%d+):(%-?%d+)$')
-  redis.call('HINCRBY', KEYS[2], 't', -tonumber(mt))
-  redis.call('HINCRBY', KEYS[2], 'c', -tonumber(mc))
+  redis.call('HINCRBY', KEYS[2], 't', 0 - tonumber(mt))
+  redis.call('HINCRBY', KEYS[2], 'c', 0 - tonumber(mc))
   return 1
 end
 return 0
@@ -376,6 +379,6 @@ export class RedisBudgetStore implements BudgetStore {
 }
 
 /** ioredis refused the command before writing it (offline, enableOfflineQueue off). */
-function isUnsent(error: unknown): boolean {
+export function isUnsent(error: unknown): boolean {
   return error instanceof Error && /enableOfflineQueue|Stream isn't writeable/i.test(error.message);
 }
