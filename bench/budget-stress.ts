@@ -11,15 +11,11 @@
  * overspend beyond the budget (goal: ≤ one hold per replica, 4 × 208), and what is still held two
  * seconds after the load (goal: 0 — no hold leaked). One JSON line; QUICK=1 for a smaller budget.
  */
-import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { quantile } from '../cli/lib/stats.ts';
 import { startOpenAIFake } from '../cli/noisy-neighbor/fakes/openai-server.ts';
-import { redisKeys, SLUICE_HEADERS } from '../policy/wire.ts';
-import { startBusyCpu } from '../test/harness/busy-cpu.ts';
-import { startRedisServer } from '../test/harness/redis-server.ts';
-import { startToxiproxy } from '../test/harness/toxiproxy.ts';
-import { spawnNode } from './lib/process.ts';
+import { SLUICE_HEADERS } from '../policy/wire.ts';
+import { runPressurePhases, startPressureRig, untilEveryReplicaKnows } from './lib/pressure-phases.ts';
 import { writeTenant } from './lib/redis-tenants.ts';
 import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from './lib/sidecar-process.ts';
 
@@ -35,29 +31,13 @@ const PHASE_CAP_MS = 60_000;
 
 type Proc = SidecarProcess & { ports: SidecarProcess['ports'] & { egress: number } };
 
-const redis = await startRedisServer();
-const toxi = await startToxiproxy();
-const proxy = await toxi.proxy('redis-budget', redis.port);
 const prefix = 'sluice-bench-budget:';
-const keys = redisKeys(prefix);
-const admin = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
-admin.on('error', () => {});
+const rig = await startPressureRig<Proc>('redis-budget', prefix);
+const { redis, proxy, keys, admin, app, procs, pools } = rig;
 const llm = await startOpenAIFake();
-const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [
-  '--port',
-  '0',
-]);
-const procs: Proc[] = [];
-const pools: Pool[] = [];
 const cleanUp = async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  await Promise.all(procs.map((p) => p.stop()));
-  await app.stop();
+  await rig.stop();
   await llm.close();
-  admin.disconnect();
-  redis.resume();
-  await toxi.stop();
-  await redis.stop();
 };
 
 interface Phase {
@@ -84,13 +64,10 @@ async function phase(during?: () => Promise<void>): Promise<Phase> {
     },
     [`sk-${tenant}`],
   );
-  for (const p of procs) {
-    for (;;) {
-      const r = await fetch(`http://127.0.0.1:${p.ports.admin}/policies/${tenant}`).catch(() => null);
-      if (r?.status === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  await untilEveryReplicaKnows(
+    procs.map((p) => p.ports.admin),
+    tenant,
+  );
   llm.script(
     Array.from({ length: 4 * (BUDGET / USED) }, () => ({
       usage: { prompt: 8, completion: USED - 8 },
@@ -163,8 +140,6 @@ const record = (name: string, r: Phase) => {
   out[`refused_${name}`] = { pending: r.pending, exhausted: r.exhausted, other: r.other };
   out[`call_p99_ms_${name}`] = r.p99;
 };
-const only = process.env['PHASES']?.split(',');
-const run = (name: string) => !only || only.includes(name);
 
 try {
   const common = [
@@ -177,40 +152,17 @@ try {
   for (const p of procs) pools.push(new Pool(`http://127.0.0.1:${p.ports.egress}`, { connections: LOOPS }));
   while ((await admin.zcard(keys.replicas)) < REPLICAS) await new Promise((r) => setTimeout(r, 100));
 
-  if (run('idle')) record('idle', await phase());
-  if (run('stress')) {
-    const busy = await startBusyCpu(BUSY);
-    try {
-      record('stress', await phase());
-    } finally {
-      await busy.stop();
-    }
-  }
-  for (const [name, latency, jitter] of [
-    ['latency_50ms', 50, 10],
-    ['latency_300ms', 300, 30],
-    ['latency_2s', 2_000, 200],
-  ] as const) {
-    if (!run(name)) continue;
-    await proxy.add({ type: 'latency', attributes: { latency, jitter } });
-    try {
-      record(name, await phase());
-    } finally {
-      await proxy.clear();
-    }
-  }
-  if (run('pause')) {
-    record(
-      'pause',
-      await phase(async () => {
-        await new Promise((r) => setTimeout(r, 1_000));
-        redis.pause();
-        await new Promise((r) => setTimeout(r, PAUSE_MS));
-        redis.resume();
-      }),
-    );
-    out['pause_ms'] = PAUSE_MS;
-  }
+  await runPressurePhases({
+    busy: BUSY,
+    redis,
+    proxy,
+    pauseMs: PAUSE_MS,
+    pauseAfterMs: 1_000,
+    measure: async (name, during) => {
+      record(name, await phase(during));
+      if (name === 'pause') out['pause_ms'] = PAUSE_MS;
+    },
+  });
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } finally {
   await cleanUp();

@@ -26,16 +26,16 @@
  * Prints one JSON line (with sluice_limiter_events_total per phase: deadline, unknown, refund,
  * seed, charge-back); QUICK=1 for shorter phases, PHASES=idle,pause to run some.
  */
-import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { openLoop, quantile } from '../cli/lib/stats.ts';
-import { redisKeys } from '../policy/wire.ts';
-import { startBusyCpu } from '../test/harness/busy-cpu.ts';
-import { startRedisServer } from '../test/harness/redis-server.ts';
-import { startToxiproxy } from '../test/harness/toxiproxy.ts';
-import { spawnNode } from './lib/process.ts';
+import {
+  type PressurePhase,
+  runPressurePhases,
+  startPressureRig,
+  untilEveryReplicaKnows,
+} from './lib/pressure-phases.ts';
 import { writeTenant } from './lib/redis-tenants.ts';
-import { type SidecarProcess, spawnSidecar } from './lib/sidecar-process.ts';
+import { LOOPBACK_FLAGS, spawnSidecar } from './lib/sidecar-process.ts';
 
 const QUICK = process.env['QUICK'] === '1';
 const REPLICAS = 4;
@@ -73,34 +73,15 @@ async function limiterEvents(): Promise<Record<string, number>> {
   return sum;
 }
 
-const redis = await startRedisServer();
-const toxi = await startToxiproxy();
-const proxy = await toxi.proxy('redis', redis.port);
 const prefix = 'sluice-bench-stress:';
-const keys = redisKeys(prefix);
-const admin = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
-admin.on('error', () => {});
-const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [
-  '--port',
-  '0',
-]);
+const rig = await startPressureRig('redis', prefix);
+const { redis, proxy, keys, admin, app, procs, pools } = rig;
 const common = [
-  ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
+  ...LOOPBACK_FLAGS,
   ...['--upstream', String(app.info['listening']), '--redis', proxy.url('redis'), '--redis-prefix', prefix],
   ...['--heartbeat-ms', '500', '--log-level', 'error', '--max-concurrency', '1024'],
 ];
-// Kept as they start, so a replica that fails to start does not leave the others running.
-const procs: SidecarProcess[] = [];
-const pools: Pool[] = [];
-const cleanUp = async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  await Promise.all(procs.map((p) => p.stop()));
-  await app.stop();
-  admin.disconnect();
-  redis.resume();
-  await toxi.stop();
-  await redis.stop();
-};
+const cleanUp = rig.stop;
 try {
   for (const p of await Promise.allSettled(
     Array.from({ length: REPLICAS }, (_, i) =>
@@ -134,14 +115,11 @@ async function phase(durationMs: number, during?: () => Promise<void>): Promise<
     },
     [key],
   );
-  // Every replica must know the tenant before the flood (pub/sub, or the resync through the proxy).
-  for (const p of procs) {
-    for (;;) {
-      const r = await fetch(`http://127.0.0.1:${p.ports.admin}/policies/${tenant}`).catch(() => null);
-      if (r?.status === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  // Every replica must know the tenant before the flood.
+  await untilEveryReplicaKnows(
+    procs.map((p) => p.ports.admin),
+    tenant,
+  );
   const eventsBefore = await limiterEvents();
   let admitted = 0;
   let firstAdmitted = Number.POSITIVE_INFINITY;
@@ -197,49 +175,28 @@ const record = (name: string, field: string, r: PhaseResult) => {
   out[`decision_p99_ms_${name}`] = r.p99;
   if (Object.keys(r.events).length > 0) out[`limiter_events_${name}`] = r.events;
 };
-const only = process.env['PHASES']?.split(',');
-const run = (name: string) => !only || only.includes(name);
+/** The ratio of each phase under the name the benchmark has always printed it. */
+const RATIO_FIELD: Record<PressurePhase, string> = {
+  idle: 'ratio',
+  stress: 'stress_ratio',
+  latency_50ms: 'latency_ratio_50ms',
+  latency_300ms: 'latency_ratio_300ms',
+  latency_2s: 'latency_ratio_2s',
+  pause: 'pause_ratio',
+};
 try {
   while ((await admin.zcard(keys.replicas)) < REPLICAS) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 1_200));
 
-  if (run('idle')) record('idle', 'ratio', await phase(PHASE_MS));
-
-  if (run('stress')) {
-    const busy = await startBusyCpu(BUSY);
-    try {
-      record('stress', 'stress_ratio', await phase(PHASE_MS));
-    } finally {
-      await busy.stop();
-    }
-  }
-
-  for (const [name, latency, jitter] of [
-    ['latency_50ms', 50, 10],
-    ['latency_300ms', 300, 30],
-    ['latency_2s', 2_000, 200],
-  ] as const) {
-    if (!run(name)) continue;
-    await proxy.add({ type: 'latency', attributes: { latency, jitter } });
-    try {
-      record(name, `latency_ratio_${name.slice('latency_'.length)}`, await phase(PHASE_MS));
-    } finally {
-      await proxy.clear();
-    }
-  }
-
-  const pausedAt = (PAUSE_PHASE_MS - PAUSE_MS) / 2;
-  if (run('pause'))
-    record(
-      'pause',
-      'pause_ratio',
-      await phase(PAUSE_PHASE_MS, async () => {
-        await new Promise((r) => setTimeout(r, pausedAt));
-        redis.pause();
-        await new Promise((r) => setTimeout(r, PAUSE_MS));
-        redis.resume();
-      }),
-    );
+  await runPressurePhases({
+    busy: BUSY,
+    redis,
+    proxy,
+    pauseMs: PAUSE_MS,
+    pauseAfterMs: (PAUSE_PHASE_MS - PAUSE_MS) / 2,
+    measure: async (name, during) =>
+      record(name, RATIO_FIELD[name], await phase(name === 'pause' ? PAUSE_PHASE_MS : PHASE_MS, during)),
+  });
   out['pause_ms'] = PAUSE_MS;
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } finally {
