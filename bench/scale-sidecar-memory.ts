@@ -14,9 +14,9 @@ import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { ms3, openLoop, quantile } from '../cli/lib/stats.ts';
 import { startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
-import { computeEffectivePolicy } from '../policy/effective.ts';
-import { encodeRecord, hashApiKey, redisKeys, type TenantRecord } from '../policy/wire.ts';
+import { redisKeys } from '../policy/wire.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
+import { writeManyTenants } from './lib/redis-tenants.ts';
 import { spawnSidecar } from './lib/sidecar-process.ts';
 
 const QUICK = process.env['QUICK'] === '1';
@@ -35,32 +35,17 @@ for (const total of SIZES) {
   const prefix = 'sluice:';
   const keys = redisKeys(prefix);
   const started = Date.now();
-  const now = new Date();
-  for (let i = 0; i < total; i += 1_000) {
-    const pipe = redis.pipeline();
-    for (let j = i; j < Math.min(total, i + 1_000); j++) {
-      const tenantId = `tenant-${j}`;
-      const record: TenantRecord = {
-        policy: computeEffectivePolicy(
-          {
-            tenantId,
-            tier: j % 3 === 0 ? 'pro' : 'free',
-            displayName: `Tenant ${j}`,
-            limits: { requests: { limit: 1_000_000, window: '1h', burst: 1_000_000 } },
-          },
-          now,
-        ),
-        apiKeyHashes: [hashApiKey(`key-${j}`)],
-        source: `bench/${tenantId}`,
-        generation: 1,
-      };
-      pipe.set(keys.policy(tenantId), encodeRecord(record));
-      pipe.set(keys.version(tenantId), record.policy.version);
-      pipe.set(keys.apiKey(record.apiKeyHashes[0]!), tenantId);
-      pipe.hset(keys.policyIndex, tenantId, record.policy.version);
-    }
-    await pipe.exec();
-  }
+  await writeManyTenants(redis, keys, {
+    count: total,
+    batch: 1_000,
+    spec: (j, tenantId) => ({
+      tenantId,
+      tier: j % 3 === 0 ? 'pro' : 'free',
+      displayName: `Tenant ${j}`,
+      limits: { requests: { limit: 1_000_000, window: '1h', burst: 1_000_000 } },
+    }),
+    source: (tenantId) => `bench/${tenantId}`,
+  });
   await redis.incr(keys.generation);
   log(`${total} records written in ${Date.now() - started} ms`);
 

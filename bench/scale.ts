@@ -20,13 +20,12 @@ import { promisify } from 'node:util';
 import { type Cluster, Redis } from 'ioredis';
 import { ms3, openLoop, quantile } from '../cli/lib/stats.ts';
 import { startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
-import { computeEffectivePolicy } from '../policy/effective.ts';
-import { encodeRecord, hashApiKey, redisKeys, type TenantRecord, usageField } from '../policy/wire.ts';
+import { redisKeys, usageField } from '../policy/wire.ts';
 import { createRedisClient } from '../sidecar/config/redis-client.ts';
 import { GCRA_SCRIPT, RedisRateStore } from '../sidecar/limiter/redis-store.ts';
 import { startRedisCluster } from '../test/harness/redis-cluster.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
-import { writeTenant } from './lib/redis-tenants.ts';
+import { writeManyTenants, writeTenant } from './lib/redis-tenants.ts';
 import { spawnSidecar } from './lib/sidecar-process.ts';
 
 const QUICK = process.env['QUICK'] === '1';
@@ -276,27 +275,12 @@ for (const masters of QUICK ? [1, 3] : [1, 3, 1, 3]) {
   const N = QUICK ? 2_000 : 10_000;
   const used = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
   const base = await used();
-  const now = new Date();
-  for (let i = 0; i < N; i += 500) {
-    const pipe = redis.pipeline();
-    for (let j = i; j < Math.min(N, i + 500); j++) {
-      const tenantId = `tenant-${j}`;
-      const record: TenantRecord = {
-        policy: computeEffectivePolicy(
-          { tenantId, tier: j % 3 === 0 ? 'pro' : 'free', displayName: `Tenant ${j}` },
-          now,
-        ),
-        apiKeyHashes: [hashApiKey(`key-${j}`)],
-        source: `tenants/${tenantId}`,
-        generation: 1,
-      };
-      pipe.set(keys.policy(tenantId), encodeRecord(record));
-      pipe.set(keys.version(tenantId), record.policy.version);
-      pipe.set(keys.apiKey(record.apiKeyHashes[0]!), tenantId);
-      pipe.hset(keys.policyIndex, tenantId, record.policy.version);
-    }
-    await pipe.exec();
-  }
+  await writeManyTenants(redis, keys, {
+    count: N,
+    batch: 500,
+    spec: (j, tenantId) => ({ tenantId, tier: j % 3 === 0 ? 'pro' : 'free', displayName: `Tenant ${j}` }),
+    source: (tenantId) => `tenants/${tenantId}`,
+  });
   const afterConfig = await used();
   const store = new RedisRateStore(redis, keys.rate);
   const rate = { limit: 100, windowMs: 3_600_000, burst: 100 };

@@ -5,10 +5,11 @@
  * Redis Cluster.
  */
 
+import type { Redis } from 'ioredis';
 import { deleteTenantRecord, writeTenantRecord } from '../../operator/stores/redis.ts';
 import { computeEffectivePolicy } from '../../policy/effective.ts';
 import type { TenantPolicySpec } from '../../policy/schema/tenant-policy.ts';
-import { hashApiKey, type RedisKeys, type TenantRecord } from '../../policy/wire.ts';
+import { encodeRecord, hashApiKey, type RedisKeys, type TenantRecord } from '../../policy/wire.ts';
 import { masters, type RedisClient } from '../../sidecar/config/redis-client.ts';
 
 export async function writeTenant(
@@ -42,5 +43,41 @@ export async function deletePrefix(redis: RedisClient, prefix: string): Promise<
       // One key per DEL: on a cluster, keys of different slots cannot share a command.
       await Promise.all(found.map((k) => node.del(k)));
     } while (cursor !== '0');
+  }
+}
+
+/**
+ * Writes `count` synthetic tenants (`tenant-<j>`, API key `key-<j>`) the fast way, in pipelined
+ * batches of `batch`: the record, its version, the API-key index and the policy index, without the
+ * generation bump or the publish (the caller bumps the generation if a sidecar is to notice).
+ */
+export async function writeManyTenants(
+  redis: Redis,
+  keys: RedisKeys,
+  o: {
+    count: number;
+    batch: number;
+    spec: (j: number, tenantId: string) => TenantPolicySpec;
+    source: (tenantId: string) => string;
+    now?: Date;
+  },
+): Promise<void> {
+  const now = o.now ?? new Date();
+  for (let i = 0; i < o.count; i += o.batch) {
+    const pipe = redis.pipeline();
+    for (let j = i; j < Math.min(o.count, i + o.batch); j++) {
+      const tenantId = `tenant-${j}`;
+      const record: TenantRecord = {
+        policy: computeEffectivePolicy(o.spec(j, tenantId), now),
+        apiKeyHashes: [hashApiKey(`key-${j}`)],
+        source: o.source(tenantId),
+        generation: 1,
+      };
+      pipe.set(keys.policy(tenantId), encodeRecord(record));
+      pipe.set(keys.version(tenantId), record.policy.version);
+      pipe.set(keys.apiKey(record.apiKeyHashes[0]!), tenantId);
+      pipe.hset(keys.policyIndex, tenantId, record.policy.version);
+    }
+    await pipe.exec();
   }
 }
