@@ -58,12 +58,28 @@ const query = (pairs: Pairs, headers: [string, string][], name: (k: string) => s
     headers,
   });
 
+interface Variant {
+  /** Content-Type; application/json when not given, none when null. */
+  type?: string | null;
+  headers?: [string, string][];
+  request?: Partial<Parameters<typeof buildRequest>[0]>;
+  wrap?: (object: string) => string;
+}
+/** The pairs as a JSON object text with a Content-Length, varied by `v`. */
+const variant = (name: string, expect: Expect, v: Variant = {}): Shape => ({
+  name,
+  expect,
+  build: (p, _f, h) =>
+    json(
+      v.wrap ? v.wrap(objectText(p)) : objectText(p),
+      v.type === undefined ? 'application/json' : v.type,
+      [...h, ...(v.headers ?? [])],
+      v.request,
+    ),
+});
+
 const SHAPES: Shape[] = [
-  {
-    name: 'JSON with Content-Length',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/json', h),
-  },
+  variant('JSON with Content-Length', 'admit'),
   {
     name: 'JSON chunked',
     expect: 'admit',
@@ -73,33 +89,15 @@ const SHAPES: Shape[] = [
         body: chunked(Buffer.from(objectText(p))),
       }),
   },
-  { name: 'no Content-Type', expect: 'admit', build: (p, _f, h) => json(objectText(p), null, h) },
-  {
-    name: 'text/plain',
-    expect: 'SLUICE_UNSUPPORTED_MEDIA_TYPE',
-    build: (p, _f, h) => json(objectText(p), 'text/plain', h),
-  },
-  { name: 'text/json', expect: 'admit', build: (p, _f, h) => json(objectText(p), 'text/json', h) },
-  {
-    name: 'application/x-json',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/x-json', h),
-  },
-  {
-    name: 'a +json suffix',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/vnd.api+json', h),
-  },
-  {
-    name: 'charset=UTF-8',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/json; charset="UTF-8"', h),
-  },
-  {
-    name: 'charset=iso-8859-1',
-    expect: 'SLUICE_UNSUPPORTED_MEDIA_TYPE',
-    build: (p, _f, h) => json(objectText(p), 'application/json; charset=iso-8859-1', h),
-  },
+  variant('no Content-Type', 'admit', { type: null }),
+  variant('text/plain', 'SLUICE_UNSUPPORTED_MEDIA_TYPE', { type: 'text/plain' }),
+  variant('text/json', 'admit', { type: 'text/json' }),
+  variant('application/x-json', 'admit', { type: 'application/x-json' }),
+  variant('a +json suffix', 'admit', { type: 'application/vnd.api+json' }),
+  variant('charset=UTF-8', 'admit', { type: 'application/json; charset="UTF-8"' }),
+  variant('charset=iso-8859-1', 'SLUICE_UNSUPPORTED_MEDIA_TYPE', {
+    type: 'application/json; charset=iso-8859-1',
+  }),
   {
     name: 'charset=utf-16 with a UTF-16 body',
     expect: 'SLUICE_UNSUPPORTED_MEDIA_TYPE',
@@ -120,27 +118,15 @@ const SHAPES: Shape[] = [
         h,
       ),
   },
-  {
-    name: 'octet-stream (not listed)',
-    expect: 'SLUICE_UNSUPPORTED_MEDIA_TYPE',
-    build: (p, _f, h) => json(objectText(p), 'application/octet-stream', h),
-  },
+  variant('octet-stream (not listed)', 'SLUICE_UNSUPPORTED_MEDIA_TYPE', { type: 'application/octet-stream' }),
   {
     name: 'gzip Content-Encoding',
     expect: 'SLUICE_UNSUPPORTED_MEDIA_TYPE',
     build: (p, _f, h) =>
       json(gzipSync(objectText(p)), 'application/json', [...h, ['content-encoding', 'gzip']]),
   },
-  {
-    name: 'br Content-Encoding',
-    expect: 'SLUICE_UNSUPPORTED_MEDIA_TYPE',
-    build: (p, _f, h) => json(objectText(p), 'application/json', [...h, ['content-encoding', 'br']]),
-  },
-  {
-    name: 'identity Content-Encoding',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/json', [...h, ['content-encoding', 'identity']]),
-  },
+  variant('br Content-Encoding', 'SLUICE_UNSUPPORTED_MEDIA_TYPE', { headers: [['content-encoding', 'br']] }),
+  variant('identity Content-Encoding', 'admit', { headers: [['content-encoding', 'identity']] }),
   {
     name: 'Transfer-Encoding gzip, chunked',
     expect: 'SLUICE_UNSUPPORTED_MEDIA_TYPE',
@@ -150,47 +136,18 @@ const SHAPES: Shape[] = [
         body: chunked(gzipSync(objectText(p))),
       }),
   },
-  {
-    name: 'a byte-order mark',
-    expect: 'admit',
-    build: (p, _f, h) => json(`\ufeff${objectText(p)}`, 'application/json', h),
-  },
-  {
-    name: 'HTTP/1.0',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/json', h, { version: 'HTTP/1.0' }),
-  },
-  {
-    name: 'Expect: 100-continue',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/json', [...h, ['expect', '100-continue']]),
-  },
-  {
-    name: 'GET with a body',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/json', h, { method: 'GET' }),
-  },
-  {
-    name: 'DELETE with a body',
-    expect: 'admit',
-    build: (p, _f, h) => json(objectText(p), 'application/json', h, { method: 'DELETE' }),
-  },
-  {
-    name: 'a method override header',
-    expect: 'admit',
-    build: (p, _f, h) =>
-      json(objectText(p), 'application/json', [
-        ...h,
-        ['x-http-method-override', 'GET'],
-        ['x-method-override', 'PUT'],
-      ]),
-  },
-  {
-    name: 'absolute-form target',
-    expect: 'admit',
-    build: (p, _f, h) =>
-      json(objectText(p), 'application/json', h, { target: 'http://evil.example/v1/answer' }),
-  },
+  variant('a byte-order mark', 'admit', { wrap: (o) => `\ufeff${o}` }),
+  variant('HTTP/1.0', 'admit', { request: { version: 'HTTP/1.0' } }),
+  variant('Expect: 100-continue', 'admit', { headers: [['expect', '100-continue']] }),
+  variant('GET with a body', 'admit', { request: { method: 'GET' } }),
+  variant('DELETE with a body', 'admit', { request: { method: 'DELETE' } }),
+  variant('a method override header', 'admit', {
+    headers: [
+      ['x-http-method-override', 'GET'],
+      ['x-method-override', 'PUT'],
+    ],
+  }),
+  variant('absolute-form target', 'admit', { request: { target: 'http://evil.example/v1/answer' } }),
   {
     name: 'a duplicate key (benign value last)',
     expect: 'SLUICE_BAD_REQUEST',
@@ -203,28 +160,12 @@ const SHAPES: Shape[] = [
     build: (p, f, h) =>
       json(`{"a":[${objectText(p).slice(0, -1)},${JSON.stringify(f)}:1}]}`, 'application/json', h),
   },
-  {
-    name: 'nested in an object',
-    expect: 'admit',
-    build: (p, _f, h) => json(`{"options":${objectText(p)}}`, 'application/json', h),
-  },
-  {
-    name: 'a top-level array (batch)',
-    expect: 'admit',
-    build: (p, _f, h) => json(`[{"query":"a"},${objectText(p)}]`, 'application/json', h),
-  },
-  {
-    name: 'nested 40 deep',
-    expect: 'admit',
-    build: (p, _f, h) =>
-      json(`${'{"a":'.repeat(40)}${objectText(p)}${'}'.repeat(40)}`, 'application/json', h),
-  },
-  {
-    name: 'nested 20,000 deep',
-    expect: 'SLUICE_BAD_REQUEST',
-    build: (p, _f, h) =>
-      json(`${'{"a":'.repeat(20_000)}${objectText(p)}${'}'.repeat(20_000)}`, 'application/json', h),
-  },
+  variant('nested in an object', 'admit', { wrap: (o) => `{"options":${o}}` }),
+  variant('a top-level array (batch)', 'admit', { wrap: (o) => `[{"query":"a"},${o}]` }),
+  variant('nested 40 deep', 'admit', { wrap: (o) => `${'{"a":'.repeat(40)}${o}${'}'.repeat(40)}` }),
+  variant('nested 20,000 deep', 'SLUICE_BAD_REQUEST', {
+    wrap: (o) => `${'{"a":'.repeat(20_000)}${o}${'}'.repeat(20_000)}`,
+  }),
   { name: 'in the query string', expect: 'admit', build: (p, _f, h) => query(p, h) },
   {
     name: 'in the query string, percent-encoded name',
