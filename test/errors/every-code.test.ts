@@ -5,35 +5,22 @@
  * byte (Anthropic clients of the egress: `{"type":"error","error":{…,"type":code}}`), and rule
  * and details stay out of the body (docs/adr/0036-structured-errors.md).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERRORS, type ErrorCode, SluiceError } from '../../policy/errors.ts';
-import { type Listeners, startListeners } from '../support/listeners.ts';
+import { LISTENER_NAMES, listenersForSuite } from '../support/listeners.ts';
 
 const CODES = Object.keys(ERRORS) as ErrorCode[];
-const NAMES = [
-  'ingress',
-  'egress (OpenAI)',
-  'egress (Anthropic)',
-  'sidecar admin',
-  'sidecar metrics',
-  'operator metrics',
-  'operator webhook',
-];
 
 describe('every registry code on every listener', () => {
-  let listeners: Listeners;
-  beforeAll(async () => {
-    listeners = await startListeners();
-  }, 60_000);
-  afterAll(async () => listeners?.close());
+  const listeners = listenersForSuite();
 
   it('covers every listener', () => {
-    expect(listeners.all.map((l) => l.name)).toEqual(NAMES);
+    expect(listeners().all.map((l) => l.name)).toEqual(LISTENER_NAMES);
   });
 
-  describe.each(NAMES)('%s', (name) => {
+  describe.each(LISTENER_NAMES)('%s', (name) => {
     it.each(CODES)('%s: status, headers and body', async (code) => {
-      const listener = listeners.all.find((l) => l.name === name)!;
+      const listener = listeners().all.find((l) => l.name === name)!;
       const error = new SluiceError(code, 'what exactly went wrong', {
         headers: { 'retry-after': '7', 'ratelimit-policy': '"requests";q=100;w=3600' },
         rule: 'rule-that-fired',
@@ -60,7 +47,7 @@ describe('every registry code on every listener', () => {
     });
 
     it('still serves afterwards', async () => {
-      const listener = listeners.all.find((l) => l.name === name)!;
+      const listener = listeners().all.find((l) => l.name === name)!;
       expect((await listener.healthy()).status).toBe(200);
     });
   });

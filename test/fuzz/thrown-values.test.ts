@@ -7,9 +7,9 @@
  * thrown text beyond a 4xx error's first line reaches the client (docs/adr/0036-structured-errors.md).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERRORS, type ErrorCode, SluiceError } from '../../policy/errors.ts';
-import { type Listeners, startListeners } from '../support/listeners.ts';
+import { LISTENER_NAMES, listenersForSuite } from '../support/listeners.ts';
 import { fuzzOptions } from './fuzz-options.ts';
 
 const CODES = Object.keys(ERRORS) as ErrorCode[];
@@ -96,23 +96,10 @@ function is4xx(value: unknown): boolean {
 }
 
 describe('random thrown values on every listener', () => {
-  let listeners: Listeners;
-  beforeAll(async () => {
-    listeners = await startListeners();
-  }, 60_000);
-  afterAll(async () => listeners?.close());
+  const listeners = listenersForSuite();
 
-  const names = [
-    'ingress',
-    'egress (OpenAI)',
-    'egress (Anthropic)',
-    'sidecar admin',
-    'sidecar metrics',
-    'operator metrics',
-    'operator webhook',
-  ];
-  it.each(names)('%s answers a registry error, leaks nothing and keeps serving', async (name) => {
-    const listener = listeners.all.find((l) => l.name === name)!;
+  it.each(LISTENER_NAMES)('%s answers a registry error, leaks nothing and keeps serving', async (name) => {
+    const listener = listeners().all.find((l) => l.name === name)!;
     await fc.assert(
       fc.asyncProperty(thrown, async (make) => {
         const value = make();

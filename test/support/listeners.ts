@@ -8,6 +8,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { OperatorMetrics, serveMetrics } from '../../operator/metrics.ts';
 import { generateCerts } from '../../operator/webhooks/certs.ts';
 import { startWebhookServer } from '../../operator/webhooks/server.ts';
@@ -73,6 +74,27 @@ export function call(
 export interface Listeners {
   all: Listener[];
   close(): Promise<void>;
+}
+
+/** Every listener startListeners serves, in its order (test/errors/every-code.test.ts checks they agree). */
+export const LISTENER_NAMES = [
+  'ingress',
+  'egress (OpenAI)',
+  'egress (Anthropic)',
+  'sidecar admin',
+  'sidecar metrics',
+  'operator metrics',
+  'operator webhook',
+] as const;
+
+/** Starts the listeners before the tests of the describe block it is called in and closes them after. */
+export function listenersForSuite(): () => Listeners {
+  let listeners: Listeners | undefined;
+  beforeAll(async () => {
+    listeners = await startListeners();
+  }, 60_000);
+  afterAll(async () => listeners?.close());
+  return () => listeners!;
 }
 
 export async function startListeners(): Promise<Listeners> {
