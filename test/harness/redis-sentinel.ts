@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './redis-server.ts';
+import { freePort, REDIS_TEST_FLAGS } from './redis-server.ts';
 
 export interface RedisSentinelSet {
   /** redis+sentinel://127.0.0.1:<sentinel>/mymaster */
@@ -30,18 +30,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelSet> {
     const p = spawn('redis-server', args, { stdio: 'ignore' });
     procs.push(p);
   };
-  const common = [
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--protected-mode',
-    'no',
-    '--dir',
-    dir,
-  ];
+  const common = [...REDIS_TEST_FLAGS, '--dir', dir];
   start(['--port', String(master), ...common]);
   start(['--port', String(replica), ...common, '--replicaof', '127.0.0.1', String(master)]);
   const conf = join(dir, 'sentinel.conf');

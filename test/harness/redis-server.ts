@@ -12,6 +12,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 
+/** Loopback only, nothing written to disk, no protected mode: a throw-away test server. */
+export const REDIS_TEST_FLAGS: readonly string[] = [
+  '--bind',
+  '127.0.0.1',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--protected-mode',
+  'no',
+];
+
 export interface RedisServer {
   url: string;
   port: number;
@@ -46,22 +58,9 @@ export async function startRedisServer(
 
   const start = async () => {
     if (child) return;
-    const proc = spawn(
-      binary,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const proc = spawn(binary, ['--port', String(port), ...REDIS_TEST_FLAGS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = proc;
     let output = '';
     proc.stdout!.on('data', (c) => (output = (output + c).slice(-4_000)));
