@@ -27,6 +27,7 @@ import { createRedisClient } from '../../sidecar/config/redis-client.ts';
 import { periodKey } from '../../sidecar/egress/budget/budget.ts';
 import { type RedisCluster, startRedisCluster } from '../harness/redis-cluster.ts';
 import { recordCounts, until } from './counts.ts';
+import { stopAll } from './replicas.ts';
 
 const SIDECARS = 4;
 
@@ -89,13 +90,7 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     for (let n = 1; n <= SIDECARS; n++)
       procs.push(await spawnSidecar([...args, '--replica-id', `cluster-${n}`]));
   }, 180_000);
-  afterAll(async () => {
-    for (const p of procs) await p.stop();
-    client?.disconnect();
-    await app?.close();
-    await llm?.close();
-    await cluster?.stop();
-  });
+  afterAll(() => stopAll(...procs, client, app, llm, cluster));
 
   it('four sidecars share each tenant limit within 0.98-1.00 with tenants on all three masters', async () => {
     const BURST = 60;

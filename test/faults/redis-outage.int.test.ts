@@ -13,10 +13,11 @@ import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
-import { type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
+import { type RedisKeys, redisKeys } from '../../policy/wire.ts';
 import { type RedisServer, startRedisServer } from '../harness/redis-server.ts';
 import { answerStatus } from '../support/sidecar.ts';
 import { recordCounts, until } from './counts.ts';
+import { egressChat, limiterMode, stopAll, usageRequests as usageRequestsOf } from './replicas.ts';
 
 type Proc = SidecarProcess & { ports: SidecarProcess['ports'] & { egress: number } };
 
@@ -56,15 +57,7 @@ describe('fault: Redis killed and restarted under load', () => {
   const healthz = async (p: Proc) => (await fetch(`http://127.0.0.1:${p.ports.admin}/healthz`)).status;
   const ingress = (p: Proc, key: string) =>
     answerStatus(p.ports.ingress, key, { query: 'what is in clause 7?', top_k: 3 });
-  const chat = async (p: Proc) => {
-    const r = await fetch(`http://127.0.0.1:${p.ports.egress}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'x-sluice-tenant': 'fault-a', 'content-type': 'application/json' },
-      body: JSON.stringify({ messages: [{ role: 'user', content: 'hello' }], max_tokens: 16 }),
-    });
-    await r.arrayBuffer();
-    return r.status;
-  };
+  const chat = (p: Proc) => egressChat(p.ports.egress, 'fault-a');
   /** One bounded load phase on every running sidecar; counts non-200 answers as lost. */
   const phase = async (targets: Proc[]) => {
     const statuses = await Promise.all(
@@ -77,14 +70,8 @@ describe('fault: Redis killed and restarted under load', () => {
     lost += statuses.filter((s) => s !== 200).length;
     return statuses;
   };
-  const usageRequests = async () => {
-    const hash = await client.hgetall(keys.usage(usageDay(new Date()), 'fault-a'));
-    return Number(hash['openai/gpt-4|requests'] ?? 0);
-  };
-  const mode = async (p: Proc) => {
-    const text = await (await fetch(`http://127.0.0.1:${p.ports.metrics}/metrics`)).text();
-    return /sluice_limiter_mode\{mode="(\w[\w-]*)"\} 1/.exec(text)?.[1];
-  };
+  const usageRequests = () => usageRequestsOf(client, keys, 'fault-a');
+  const mode = (p: Proc) => limiterMode(p.ports.metrics);
   const answered = () => llm.requests.filter((r) => r.path === '/v1/chat/completions').length;
 
   beforeAll(async () => {
@@ -96,11 +83,7 @@ describe('fault: Redis killed and restarted under load', () => {
     keys = redisKeys(prefix);
   });
   afterAll(async () => {
-    for (const p of procs) await p.stop();
-    client?.disconnect();
-    await app?.close();
-    await llm?.close();
-    await redis?.stop();
+    await stopAll(...procs, client, app, llm, redis);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 

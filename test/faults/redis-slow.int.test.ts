@@ -16,10 +16,11 @@ import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
-import { type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
+import { type RedisKeys, redisKeys } from '../../policy/wire.ts';
 import { type RedisServer, startRedisServer } from '../harness/redis-server.ts';
 import { startToxiproxy, type ToxiProxy, type Toxiproxy } from '../harness/toxiproxy.ts';
 import { recordCounts, sleep, until } from './counts.ts';
+import { egressChat, limiterMode, stopAll, usageRequests as usageRequestsOf } from './replicas.ts';
 
 type Proc = SidecarProcess & { ports: SidecarProcess['ports'] & { egress: number } };
 
@@ -51,23 +52,9 @@ describe('fault: Redis slow and half-open under load', () => {
       await sleep(Number(r.headers.get('retry-after') ?? 1) * 1000);
     }
   };
-  const chat = async (p: Proc) => {
-    const r = await fetch(`http://127.0.0.1:${p.ports.egress}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'x-sluice-tenant': 'slow-a', 'content-type': 'application/json' },
-      body: JSON.stringify({ messages: [{ role: 'user', content: 'hello' }], max_tokens: 16 }),
-    });
-    await r.arrayBuffer();
-    return r.status;
-  };
-  const mode = async (p: Proc) => {
-    const text = await (await fetch(`http://127.0.0.1:${p.ports.metrics}/metrics`)).text();
-    return /sluice_limiter_mode\{mode="(\w[\w-]*)"\} 1/.exec(text)?.[1];
-  };
-  const usageRequests = async () => {
-    const hash = await client.hgetall(keys.usage(usageDay(new Date()), 'slow-a'));
-    return Number(hash['openai/gpt-4|requests'] ?? 0);
-  };
+  const chat = (p: Proc) => egressChat(p.ports.egress, 'slow-a');
+  const mode = (p: Proc) => limiterMode(p.ports.metrics);
+  const usageRequests = () => usageRequestsOf(client, keys, 'slow-a');
   const answered = () => llm.requests.filter((r) => r.path === '/v1/chat/completions').length;
   const held = async () => Number((await client.hget(keys.budgetHeld('slow-a'), 't')) ?? 0);
 
@@ -108,14 +95,7 @@ describe('fault: Redis slow and half-open under load', () => {
     }
     await until(async () => (await client.zcard(keys.replicas)) === 2, 'two live replicas');
   });
-  afterAll(async () => {
-    for (const p of procs) await p.stop();
-    client?.disconnect();
-    await app?.close();
-    await llm?.close();
-    await toxi?.stop();
-    await redis?.stop();
-  });
+  afterAll(() => stopAll(...procs, client, app, llm, toxi, redis));
 
   it('Redis 300 ms slow for 30 s: nothing lost, the limit exact', async () => {
     const before = answered();
