@@ -19,12 +19,7 @@ fi
 command -v go >/dev/null || { echo "go is required to build the test control plane" >&2; exit 1; }
 mkdir -p "$bin.tmp"
 echo "building kube-apiserver v$KUBERNETES_VERSION and etcd v$ETCD_VERSION into $bin (first run only, a few minutes)" >&2
-minor="${KUBERNETES_VERSION#*.}"; minor="${minor%%.*}"
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+ldflags="$(k8s_version_ldflags)"
 (
   cd "$here/controlplane"
   go build -trimpath -ldflags "$ldflags" -o "$bin.tmp/" k8s.io/kubernetes/cmd/kube-apiserver ./cmd/etcd

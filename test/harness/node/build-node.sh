@@ -17,12 +17,7 @@ if ((complete)); then echo "$bin"; exit 0; fi
 
 command -v go >/dev/null || { echo "go is required to build the real node" >&2; exit 1; }
 echo "building kubelet, kube-scheduler, kube-controller-manager, kube-proxy v$KUBERNETES_VERSION into $bin (first run only)" >&2
-minor="${KUBERNETES_VERSION#*.}"; minor="${minor%%.*}"
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+ldflags="$(k8s_version_ldflags)"
 rm -rf "$bin.tmp" && mkdir -p "$bin.tmp"
 (
   cd "$module"
