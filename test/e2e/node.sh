@@ -19,13 +19,7 @@ rm -rf "$out/journey"
 export HELM_CACHE_HOME="$out/helm/cache" HELM_CONFIG_HOME="$out/helm/config" HELM_DATA_HOME="$out/helm/data"
 
 # Refuse before building anything when the machine is not clean.
-left="$(leftovers)"
-if [[ -n "$left" ]]; then
-  echo "e2e: a previous run left state behind on this machine:" >&2
-  sed 's/^/  /' <<<"$left" >&2
-  echo "e2e: remove it with 'make e2e-clean', then run again." >&2
-  exit 1
-fi
+refuse_leftovers e2e "'make e2e-clean'"
 
 started=0
 # On failure: the cluster's state and every pod's logs into $E2E_LOGS (kept), and a short account

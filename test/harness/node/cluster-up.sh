@@ -21,13 +21,7 @@ for tool in containerd containerd-shim-runc-v2 runc ctr iptables iptables-save c
   command -v "$tool" >/dev/null || { echo "cluster-up: $tool is missing: make deps installs it (kubectl: any recent one on PATH, as for make dev-up)" >&2; exit 1; }
 done
 [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local ]] || { echo "cluster-up: CNI plugins missing (apt-get install containernetworking-plugins)" >&2; exit 1; }
-left="$(leftovers)"
-if [[ -n "$left" ]]; then
-  echo "cluster-up: a previous run left state behind on this machine:" >&2
-  sed 's/^/  /' <<<"$left" >&2
-  echo "cluster-up: remove it with 'make e2e-clean' (test/harness/node/cluster-down.sh), then run again." >&2
-  exit 1
-fi
+refuse_leftovers cluster-up "'make e2e-clean' (test/harness/node/cluster-down.sh)"
 NODE_IP="$(node_ip)"
 [[ -n "$NODE_IP" ]] || { echo "cluster-up: no IPv4 address on the default interface" >&2; exit 1; }
 for cidr in "$CLUSTER_CIDR" "$SERVICE_CIDR"; do

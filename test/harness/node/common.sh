@@ -69,3 +69,15 @@ leftovers() {
   grep -F " $E2E_STATE" /proc/self/mountinfo | awk '{ print "mount " $5 }'
   return 0
 }
+
+# Exits with the list of leftovers when a previous run left state behind. $1 names the caller
+# in the messages, $2 is what removes it.
+refuse_leftovers() { # who how-to-clean
+  local left
+  left="$(leftovers)"
+  [[ -z "$left" ]] && return 0
+  echo "$1: a previous run left state behind on this machine:" >&2
+  sed 's/^/  /' <<<"$left" >&2
+  echo "$1: remove it with $2, then run again." >&2
+  exit 1
+}
