@@ -12,7 +12,7 @@
 import { PassThrough } from 'node:stream';
 import { ms3, quantile } from '../cli/lib/stats.ts';
 import { runPlugin } from '../cli/plugin/index.ts';
-import { startSluiceStack } from '../test/e2e/sluice-stack.ts';
+import { startSluiceStack, whenServedChanges } from '../test/e2e/sluice-stack.ts';
 import { kubectl } from '../test/harness/env.ts';
 
 const N = process.env['QUICK'] === '1' ? 6 : 20;
@@ -30,20 +30,11 @@ try {
   for (let i = 0; i < N; i++) {
     const before = await stack.served('bench');
     const t0 = performance.now();
-    let seen = 0;
-    const watch = (async () => {
-      while (performance.now() - t0 < 60_000) {
-        if ((await stack.served('bench')) !== before) {
-          seen = performance.now();
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
+    const watch = whenServedChanges(stack, 'bench', before, t0, 2);
     const args = i % 2 === 0 ? ['--multiplier', '10', '--for', '2h', '--reason', `BENCH-${i}`] : ['--clear'];
     const code = await sluice(['override', 'bench', ...args]);
     const back = performance.now();
-    await watch;
+    const seen = await watch;
     if (code !== 0 || !seen) throw new Error(`override ${i} failed (exit ${code}, seen ${seen})`);
     toSidecar.push(seen - t0);
     reported.push(back - t0);

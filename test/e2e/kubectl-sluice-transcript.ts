@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSluiceStack } from './sluice-stack.ts';
+import { startSluiceStack, whenServedChanges } from './sluice-stack.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = mkdtempSync(join(tmpdir(), 'kubectl-sluice-bin-'));
@@ -46,8 +46,9 @@ function run(
     });
   });
 }
-const sluice = (rest: string, args: string[], show = true) =>
-  run(`kubectl sluice ${rest}`, ['kubectl', 'sluice', ...args], show);
+/** `kubectl sluice <rest>`, shown as typed; the words of `rest` are the arguments. */
+const sluice = (rest: string, show = true) =>
+  run(`kubectl sluice ${rest}`, ['kubectl', 'sluice', ...rest.split(' ')], show);
 const ns = ['-n', stack.namespace];
 
 const figures: Record<string, number | string> = {};
@@ -57,29 +58,10 @@ try {
   );
   const created = await sluice(
     `create tenant acme --tier pro --model openai/gpt-4o --fallback openai/gpt-4o-mini -n ${stack.namespace}`,
-    [
-      'create',
-      'tenant',
-      'acme',
-      '--tier',
-      'pro',
-      '--model',
-      'openai/gpt-4o',
-      '--fallback',
-      'openai/gpt-4o-mini',
-      ...ns,
-    ],
   );
   const acmeKey = /API key \(shown once; store it now\): (\S+)/.exec(created.stdout)?.[1] ?? '';
   figures['create_to_live_ms'] = Math.round(created.ms);
-  const scraper = await sluice(`create tenant scraper --tier free -n ${stack.namespace}`, [
-    'create',
-    'tenant',
-    'scraper',
-    '--tier',
-    'free',
-    ...ns,
-  ]);
+  const scraper = await sluice(`create tenant scraper --tier free -n ${stack.namespace}`);
   const scraperKey = /API key \(shown once; store it now\): (\S+)/.exec(scraper.stdout)?.[1] ?? '';
 
   out('\n# traffic: acme 30 requests, scraper 60 back to back (free tier: burst 10, then 100/h)\n');
@@ -95,62 +77,39 @@ try {
   out(`scraper: ${JSON.stringify(await count(scraperKey, 60))}\n`);
   out('# (sidecars add their counters to Redis every 5 s)\n\n');
   await sleep(6_500);
-  await sluice('top --minutes 5', ['top', '--minutes', '5']);
+  await sluice('top --minutes 5');
   out('\n');
-  await sluice('top --minutes 5 --sort-by rejected', ['top', '--minutes', '5', '--sort-by', 'rejected']);
+  await sluice('top --minutes 5 --sort-by rejected');
 
   out('\n# the scraper needs 10x for a launch\n');
   const before = await stack.served('scraper');
   const t0 = performance.now();
-  let servedAt = 0;
-  const watcher = (async () => {
-    while (performance.now() - t0 < 60_000) {
-      if ((await stack.served('scraper')) !== before) {
-        servedAt = performance.now();
-        return;
-      }
-      await sleep(5);
-    }
-  })();
+  const watcher = whenServedChanges(stack, 'scraper', before, t0, 5);
   const override = await sluice(
     `override scraper --multiplier 10 --for 2h --reason TICKET-4711 -n ${stack.namespace}`,
-    ['override', 'scraper', '--multiplier', '10', '--for', '2h', '--reason', 'TICKET-4711', ...ns],
   );
-  await watcher;
+  const servedAt = await watcher;
   figures['override_command_ms'] = Math.round(override.ms);
   const applied = /\((\d+\.\d+) s after the operator wrote it/.exec(override.stdout)?.[1];
   figures['operator_write_to_sidecar_applied_ms'] = applied
     ? Math.round(Number(applied) * 1000)
     : 'not reported';
-  figures['plugin_start_ms'] = Math.round((await sluice('--help', ['--help'], false)).ms);
+  figures['plugin_start_ms'] = Math.round((await sluice('--help', false)).ms);
   figures['override_to_sidecar_ms'] = servedAt ? Math.round(servedAt - t0) : 'not seen in 60 s';
   out(
     `# measured: the running sidecar served the new version ${figures['override_to_sidecar_ms']} ms after the command started (its Node start-up, ~${figures['plugin_start_ms']} ms for --help, included); the operator's write → the sidecar applied it: ${figures['operator_write_to_sidecar_applied_ms']} ms; the command returned after ${figures['override_command_ms']} ms\n`,
   );
   out(`scraper after the override: ${JSON.stringify(await count(scraperKey, 20))}\n\n`);
-  await sluice(`status -n ${stack.namespace} -o wide`, ['status', ...ns, '-o', 'wide']);
+  await sluice(`status -n ${stack.namespace} -o wide`);
 
   out('\n# the scraper turns abusive: stop it\n');
-  await sluice(`suspend scraper --reason INC-311 -n ${stack.namespace}`, [
-    'suspend',
-    'scraper',
-    '--reason',
-    'INC-311',
-    ...ns,
-  ]);
+  await sluice(`suspend scraper --reason INC-311 -n ${stack.namespace}`);
   out(`scraper while suspended: ${JSON.stringify(await count(scraperKey, 3))}\n`);
-  await sluice(`resume scraper -n ${stack.namespace}`, ['resume', 'scraper', ...ns]);
+  await sluice(`resume scraper -n ${stack.namespace}`);
   out(`scraper after resume: ${JSON.stringify(await count(scraperKey, 3))}\n\n`);
 
   out('# a new limit tried in shadow first: decided and counted, never refused\n');
-  const trial = await sluice(`create tenant trial --tier free -n ${stack.namespace}`, [
-    'create',
-    'tenant',
-    'trial',
-    '--tier',
-    'free',
-    ...ns,
-  ]);
+  const trial = await sluice(`create tenant trial --tier free -n ${stack.namespace}`);
   const trialKey = /API key \(shown once; store it now\): (\S+)/.exec(trial.stdout)?.[1] ?? '';
   await stack.ask(trialKey); // the sidecar loads the tenant on first sight (ADR 0025)
   const trialBefore = await stack.served('trial');
@@ -186,22 +145,14 @@ try {
     .filter(([k]) => !k.startsWith('200'))
     .reduce((n, [, v]) => n + v, 0);
   await sleep(6_500);
-  await sluice('top --minutes 5 --shadow', ['top', '--minutes', '5', '--shadow']);
+  await sluice('top --minutes 5 --shadow');
   out('\n');
 
   out('# what each tenant used today, as a spreadsheet opens it (the operator rolls up every 1 s here)\n');
   await sleep(2_500);
   const today = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-  await sluice(`usage --from ${today} --to ${tomorrow} -o csv`, [
-    'usage',
-    '--from',
-    today,
-    '--to',
-    tomorrow,
-    '-o',
-    'csv',
-  ]);
+  await sluice(`usage --from ${today} --to ${tomorrow} -o csv`);
   out('\n');
   await run(`kubectl get tenantpolicies -n ${stack.namespace}`, ['kubectl', 'get', 'tenantpolicies', ...ns]);
   out(`\n${JSON.stringify({ bench: 'kubectl-sluice-transcript', ...figures })}\n`);

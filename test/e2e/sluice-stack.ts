@@ -33,6 +33,24 @@ export interface SluiceStack {
   close(): Promise<void>;
 }
 
+/**
+ * Watches the version the sidecar serves for `tenantId`, polling every `pollMs`, until it is no
+ * longer `before`: resolves with performance.now() at that moment, or 0 if not within 60 s of `t0`.
+ */
+export async function whenServedChanges(
+  stack: Pick<SluiceStack, 'served'>,
+  tenantId: string,
+  before: string,
+  t0: number,
+  pollMs: number,
+): Promise<number> {
+  while (performance.now() - t0 < 60_000) {
+    if ((await stack.served(tenantId)) !== before) return performance.now();
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return 0;
+}
+
 export async function startSluiceStack(options: { heartbeatMs?: number } = {}): Promise<SluiceStack> {
   const env = devEnv();
   const suffix = randomBytes(3).toString('hex');
