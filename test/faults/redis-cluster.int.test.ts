@@ -22,6 +22,7 @@ import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fak
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { planPropagation } from '../../operator/reconcile/propagation.ts';
 import { ServedStore } from '../../operator/stores/served.ts';
+import type { TenantPolicySpec } from '../../policy/schema/tenant-policy.ts';
 import { decodeServed, type RedisKeys, redisKeys, usageDay } from '../../policy/wire.ts';
 import { createRedisClient } from '../../sidecar/config/redis-client.ts';
 import { periodKey } from '../../sidecar/egress/budget/budget.ts';
@@ -41,6 +42,9 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
   const procs: SidecarProcess[] = [];
   const stopped = new Set<SidecarProcess>();
 
+  /** Writes a tenant as the operator would, with the API key `k-<tenantId>`. */
+  const putTenant = (spec: TenantPolicySpec) => writeTenant(client, keys, spec, [`k-${spec.tenantId}`]);
+  const perHour = (limit: number, burst = limit) => ({ requests: { limit, window: '1h', burst } });
   const slotOf = async (tenantId: string) => Number(await client.cluster('KEYSLOT', keys.rate(tenantId)));
   /** A tenant id with `stem` whose slot the master on `port` serves. */
   const tenantOn = async (stem: string, port: number) => {
@@ -97,16 +101,7 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     const tenants: string[] = [];
     for (const port of await masterPorts()) {
       const id = await tenantOn('share', port);
-      await writeTenant(
-        client,
-        keys,
-        {
-          tenantId: id,
-          tier: 'enterprise',
-          limits: { requests: { limit: BURST, window: '1h', burst: BURST } },
-        },
-        [`k-${id}`],
-      );
+      await putTenant({ tenantId: id, tier: 'enterprise', limits: perHour(BURST) });
       tenants.push(id);
     }
     expect(tenants).toHaveLength(3);
@@ -141,16 +136,7 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
   it('a master killed under load: answered throughout, then global again on the promoted replica', async () => {
     const victim = (await masterPorts())[0]!;
     const busy = await tenantOn('failover', victim);
-    await writeTenant(
-      client,
-      keys,
-      {
-        tenantId: busy,
-        tier: 'enterprise',
-        limits: { requests: { limit: 1_000_000, window: '1h', burst: 100_000 } },
-      },
-      [`k-${busy}`],
-    );
+    await putTenant({ tenantId: busy, tier: 'enterprise', limits: perHour(1_000_000, 100_000) });
     // Every sidecar serves it once first: it holds the tenant through the outage (ADR 0025).
     for (const p of procs) expect(await hit(p, `k-${busy}`)).toBe(200);
 
@@ -174,12 +160,7 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     // Global again: a fresh tenant in the failed-over slot range, burst 20, 40 requests through
     // ONE sidecar: a global limit admits 20; local-share would admit 20 / 4 = 5.
     const probe = await tenantOn('after-failover', promoted);
-    await writeTenant(
-      client,
-      keys,
-      { tenantId: probe, tier: 'pro', limits: { requests: { limit: 20, window: '1h', burst: 20 } } },
-      [`k-${probe}`],
-    );
+    await putTenant({ tenantId: probe, tier: 'pro', limits: perHour(20) });
     const probeStatuses: number[] = [];
     for (let i = 0; i < 40; i++) probeStatuses.push(await hit(procs[0]!, `k-${probe}`));
     // A call in flight to the killed master, or one the failover kept past the limiter's deadline,
@@ -212,16 +193,7 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     const [from, to] = await masterPorts();
     const moving = await tenantOn('migrate', from!);
     const BURST = 100;
-    await writeTenant(
-      client,
-      keys,
-      {
-        tenantId: moving,
-        tier: 'enterprise',
-        limits: { requests: { limit: BURST, window: '1h', burst: BURST } },
-      },
-      [`k-${moving}`],
-    );
+    await putTenant({ tenantId: moving, tier: 'enterprise', limits: perHour(BURST) });
     for (const p of procs) expect(await hit(p, `k-${moving}`)).toBe(200);
     // Filler keys in the same slot make the migration take a while, so requests overlap it.
     const filler = Array.from({ length: 1_500 }, (_, i) => `${prefix}{${moving}}:filler:${i}`);
@@ -260,17 +232,12 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     expect(ratio).toBeLessThanOrEqual(1);
 
     // A policy change after the move still reaches every sidecar (shard channel on the new node).
-    const updated = await writeTenant(
-      client,
-      keys,
-      {
-        tenantId: moving,
-        tier: 'enterprise',
-        suspended: true,
-        limits: { requests: { limit: BURST, window: '1h', burst: BURST } },
-      },
-      [`k-${moving}`],
-    );
+    const updated = await putTenant({
+      tenantId: moving,
+      tier: 'enterprise',
+      suspended: true,
+      limits: perHour(BURST),
+    });
     expect(updated.policy.suspended).toBe(true);
     await until(async () => {
       const answers = await Promise.all(procs.map((p) => hit(p, `k-${moving}`)));
@@ -281,17 +248,12 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
   it('the egress reserves and settles budgets and counts usage on the cluster', async () => {
     const [port] = await masterPorts();
     const tenant = await tenantOn('egress', port!);
-    await writeTenant(
-      client,
-      keys,
-      {
-        tenantId: tenant,
-        tier: 'enterprise',
-        models: { primary: { provider: 'openai', model: 'gpt-4' } },
-        limits: { tokens: { limit: 1_000_000, period: 'month' } },
-      },
-      [`k-${tenant}`],
-    );
+    await putTenant({
+      tenantId: tenant,
+      tier: 'enterprise',
+      models: { primary: { provider: 'openai', model: 'gpt-4' } },
+      limits: { tokens: { limit: 1_000_000, period: 'month' } },
+    });
     const before = llm.requests.length;
     const statuses = await Promise.all(
       procs.flatMap((p) =>
@@ -325,7 +287,7 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     const tenant = await tenantOn('acked', port!);
     const served = new ServedStore(client, keys);
     await served.open(tenant);
-    const record = await writeTenant(client, keys, { tenantId: tenant, tier: 'pro' }, [`k-${tenant}`]);
+    const record = await putTenant({ tenantId: tenant, tier: 'pro' });
     expect(await hit(procs[0]!, `k-${tenant}`)).toBe(200);
     const live = procs.filter((p) => !stopped.has(p)).length;
     await until(async () => {
