@@ -152,6 +152,20 @@ export async function startListeners(): Promise<Listeners> {
   const byTenant = sidecar.policies.byTenant;
   const ready = sidecar.policies.ready;
   const scrape = sidecar.metrics.registry.metrics;
+  /** A listener whose `send` and `healthy` are both GET `url`. */
+  const getListener = (
+    name: string,
+    url: string,
+    inject: (thrower: () => never) => void,
+    restore: () => void,
+  ): Listener => ({
+    name,
+    shape: 'sluice',
+    inject,
+    restore,
+    send: () => call(url),
+    healthy: () => call(url),
+  });
   const egressListener = (name: string, shape: Listener['shape'], path: string, body: string): Listener => ({
     name,
     shape,
@@ -187,42 +201,24 @@ export async function startListeners(): Promise<Listeners> {
     },
     egressListener('egress (OpenAI)', 'sluice', '/v1/chat/completions', chat),
     egressListener('egress (Anthropic)', 'anthropic', '/v1/messages', messages),
-    {
-      name: 'sidecar admin',
-      shape: 'sluice',
-      inject: (thrower) => {
-        sidecar.policies.ready = thrower;
-      },
-      restore: () => {
-        sidecar.policies.ready = ready;
-      },
-      send: () => call(`${rig.admin}/readyz`),
-      healthy: () => call(`${rig.admin}/readyz`),
-    },
-    {
-      name: 'sidecar metrics',
-      shape: 'sluice',
-      inject: (thrower) => {
-        sidecar.metrics.registry.metrics = async () => thrower();
-      },
-      restore: () => {
-        sidecar.metrics.registry.metrics = scrape;
-      },
-      send: () => call(`${metricsUrl}/metrics`),
-      healthy: () => call(`${metricsUrl}/metrics`),
-    },
-    {
-      name: 'operator metrics',
-      shape: 'sluice',
-      inject: (thrower) => {
-        operatorReady = thrower;
-      },
-      restore: () => {
-        operatorReady = () => true;
-      },
-      send: () => call(`http://127.0.0.1:${operatorMetrics.port}/readyz`),
-      healthy: () => call(`http://127.0.0.1:${operatorMetrics.port}/readyz`),
-    },
+    getListener(
+      'sidecar admin',
+      `${rig.admin}/readyz`,
+      (thrower) => (sidecar.policies.ready = thrower),
+      () => (sidecar.policies.ready = ready),
+    ),
+    getListener(
+      'sidecar metrics',
+      `${metricsUrl}/metrics`,
+      (thrower) => (sidecar.metrics.registry.metrics = async () => thrower()),
+      () => (sidecar.metrics.registry.metrics = scrape),
+    ),
+    getListener(
+      'operator metrics',
+      `http://127.0.0.1:${operatorMetrics.port}/readyz`,
+      (thrower) => (operatorReady = thrower),
+      () => (operatorReady = () => true),
+    ),
     {
       name: 'operator webhook',
       shape: 'sluice',
