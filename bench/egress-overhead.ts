@@ -122,14 +122,13 @@ async function main(): Promise<void> {
   const ttft: Record<Target, number[]> = { direct: [], bare: [], sluice: [] };
   let errors = 0;
 
+  /** POST /v1/chat/completions to `target` with `payload`. */
+  const chat = (target: Target, payload: string) =>
+    targets[target].request({ method: 'POST', path: '/v1/chat/completions', headers, body: payload });
+
   async function once(target: Target): Promise<number> {
     const start = performance.now();
-    const res = await targets[target].request({
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers,
-      body,
-    });
+    const res = await chat(target, body);
     await res.body.text();
     if (res.statusCode !== 200) errors += 1;
     return performance.now() - start;
@@ -138,12 +137,7 @@ async function main(): Promise<void> {
   /** Time to the first body bytes of a streamed answer (the first SSE event), then drain. */
   async function firstEvent(target: Target): Promise<number> {
     const start = performance.now();
-    const res = await targets[target].request({
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers,
-      body: streamBody,
-    });
+    const res = await chat(target, streamBody);
     let first = 0;
     for await (const _chunk of res.body) if (first === 0) first = performance.now() - start;
     if (res.statusCode !== 200) errors += 1;
