@@ -11,6 +11,7 @@
  *   node test/harness/busy-cpu.ts 3 & ...; kill %1
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { killAndWait } from './kill.ts';
 
 // Checks its parent every ~50 ms of spinning; exits when re-parented (parent died) or at maxMs.
 const SPIN = `
@@ -35,17 +36,7 @@ export async function startBusyCpu(n = Number(process.env['SLUICE_BUSY_CPUS'] ??
   }
   const busy: BusyCpu = {
     count: n,
-    stop: () =>
-      Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (c.exitCode !== null || c.signalCode !== null) return resolve();
-              c.once('exit', () => resolve());
-              c.kill('SIGKILL');
-            }),
-        ),
-      ).then(() => undefined),
+    stop: () => Promise.all(children.map(killAndWait)).then(() => undefined),
   };
   return busy;
 }

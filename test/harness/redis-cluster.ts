@@ -19,8 +19,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
-import { freePort } from './redis-server.ts';
+import { killAndWait } from './kill.ts';
+import { commandOnce, freePort } from './redis-server.ts';
 
 const run = promisify(execFile);
 
@@ -107,10 +107,7 @@ export async function startRedisCluster(
   const kill = async (port: number) => {
     const proc = procs.get(port);
     if (!proc) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await killAndWait(proc);
     procs.delete(port);
   };
 
@@ -247,22 +244,9 @@ export async function startRedisCluster(
 
 /** One command to one node with redis-cli-like text output (for the harness, not hot paths). */
 async function cli(port: number, ...args: string[]): Promise<string> {
-  const redis = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    const reply = await redis.call(args[0]!, ...args.slice(1));
-    if (Array.isArray(reply)) return reply.map(String).join('\n');
-    return String(reply);
-  } finally {
-    redis.disconnect();
-  }
+  const reply = await commandOnce(port, ...args);
+  if (Array.isArray(reply)) return reply.map(String).join('\n');
+  return String(reply);
 }
 
 function parseNodes(text: string): ClusterNode[] {

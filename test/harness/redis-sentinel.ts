@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePort, REDIS_TEST_FLAGS } from './redis-server.ts';
+import { killAndWait } from './kill.ts';
+import { commandOnce, freePort, REDIS_TEST_FLAGS } from './redis-server.ts';
 
 export interface RedisSentinelSet {
   /** redis+sentinel://127.0.0.1:<sentinel>/mymaster */
@@ -47,22 +47,8 @@ export async function startRedisSentinel(): Promise<RedisSentinelSet> {
     ].join('\n'),
   );
   start([conf, '--sentinel']);
-  const ask = async <T>(port: number, ...args: string[]): Promise<T> => {
-    const r = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      return (await r.call(args[0]!, ...args.slice(1))) as T;
-    } finally {
-      r.disconnect();
-    }
-  };
+  const ask = async <T>(port: number, ...args: string[]): Promise<T> =>
+    (await commandOnce(port, ...args)) as T;
   const masterPort = async () =>
     Number((await ask<string[]>(sentinel, 'SENTINEL', 'get-master-addr-by-name', name))[1]);
   const until = async (check: () => Promise<boolean>, what: string) => {
@@ -74,16 +60,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelSet> {
     }
   };
   const stop = async () => {
-    await Promise.all(
-      procs.map(
-        (p) =>
-          new Promise<void>((resolve) => {
-            if (p.exitCode !== null || p.signalCode !== null) return resolve();
-            p.once('exit', () => resolve());
-            p.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(procs.map(killAndWait));
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -11,6 +11,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { killAndWait } from './kill.ts';
 
 /** Loopback only, nothing written to disk, no protected mode: a throw-away test server. */
 export const REDIS_TEST_FLAGS: readonly string[] = [
@@ -35,6 +37,24 @@ export interface RedisServer {
   pause(): void;
   resume(): void;
   running(): boolean;
+}
+
+/** One command on a fresh connection to the server on `port`, closed after (for harness set-up, not hot paths). */
+export async function commandOnce(port: number, ...args: string[]): Promise<unknown> {
+  const redis = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return await redis.call(args[0]!, ...args.slice(1));
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -79,10 +99,7 @@ export async function startRedisServer(
   const stop = async () => {
     const proc = child;
     if (!proc) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await killAndWait(proc);
     child = null;
   };
 

@@ -12,6 +12,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killAndWait } from './kill.ts';
 import { freePort } from './redis-server.ts';
 
 export interface Toxic {
@@ -118,11 +119,6 @@ export async function startToxiproxy(): Promise<Toxiproxy> {
       };
       return proxy;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
+    stop: () => killAndWait(child),
   };
 }
