@@ -432,12 +432,8 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
         continue;
       }
       if (kind === A_NEWLINE) {
-        if (runCount > 0) {
-          // Kept as plain locals (no closure): captured variables would live on the heap.
-          if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
-          runCount = 0;
-        }
-        out.pushMark(MARK_LINE, i + 1, i + 1);
+        lineBreak(out, vocab, u, runFirst, runLast, runCount, latin, i);
+        runCount = 0;
         i++;
         continue;
       }
@@ -451,12 +447,8 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
       const cp = cpAt(u, i, n);
       const cls = classOf(cp);
       if ((cls & C_NEWLINE) !== 0) {
-        if (runCount > 0) {
-          // Kept as plain locals (no closure): captured variables would live on the heap.
-          if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
-          runCount = 0;
-        }
-        out.pushMark(MARK_LINE, i + 1, i + 1);
+        lineBreak(out, vocab, u, runFirst, runLast, runCount, latin, i);
+        runCount = 0;
         i++;
         continue;
       }
@@ -660,6 +652,25 @@ function refold(out: Tokens, u: Uint16Array, start: number, end: number, fs: num
  * Replace tokens [first, last] (single letters and the marks between them) with one merged word.
  * Their folded code points are already contiguous (marks fold to nothing).
  */
+/**
+ * A line break at `i`: a spaced-letter run in progress ends there (collapsed when long enough) and
+ * a line mark follows; the caller resets its run count. The run state is passed as plain values,
+ * not captured by a closure: captured variables would live on the heap.
+ */
+function lineBreak(
+  out: Tokens,
+  vocab: Vocabulary | null,
+  u: Uint16Array,
+  runFirst: number,
+  runLast: number,
+  runCount: number,
+  latinLetters: number,
+  i: number,
+): void {
+  if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latinLetters);
+  out.pushMark(MARK_LINE, i + 1, i + 1);
+}
+
 function collapse(
   out: Tokens,
   vocab: Vocabulary | null,
