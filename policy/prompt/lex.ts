@@ -294,14 +294,38 @@ export class Tokens {
     folds: number,
   ): void {
     if (this.count === this.kind.length) this.grow();
-    const k = this.count++;
+    this.setWord(
+      this.count++,
+      start,
+      end,
+      flags,
+      foldStart,
+      foldStart < 0 ? -1 : this.foldLength,
+      id,
+      node,
+      folds,
+    );
+  }
+
+  /** Writes a word token at `k` (an appended one, or a spaced-letter run merged in place). */
+  setWord(
+    k: number,
+    start: number,
+    end: number,
+    flags: number,
+    foldStart: number,
+    foldEnd: number,
+    id: number,
+    node: number,
+    folds: number,
+  ): void {
     this.kind[k] = TK_WORD;
     this.mark[k] = 0;
     this.start[k] = start;
     this.end[k] = end;
     this.flags[k] = flags;
     this.foldStart[k] = foldStart;
-    this.foldEnd[k] = foldStart < 0 ? -1 : this.foldLength;
+    this.foldEnd[k] = foldEnd;
     this.id[k] = id;
     this.node[k] = node;
     this.folds[k] = folds;
@@ -702,16 +726,7 @@ function collapse(
   const tail = out.count - (last + 1);
   const start = out.start[first]!;
   const end = out.end[last]!;
-  out.kind[first] = TK_WORD;
-  out.mark[first] = 0;
-  out.start[first] = start;
-  out.end[first] = end;
-  out.flags[first] = flags;
-  out.foldStart[first] = fs;
-  out.foldEnd[first] = fe;
-  out.id[first] = id;
-  out.node[first] = node;
-  out.folds[first] = folds;
+  out.setWord(first, start, end, flags, fs, fe, id, node, folds);
   for (const a of [out.kind, out.mark, out.flags, out.folds]) a.copyWithin(first + 1, last + 1, out.count);
   for (const a of [out.start, out.end, out.foldStart, out.foldEnd, out.id, out.node]) {
     a.copyWithin(first + 1, last + 1, out.count);
