@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createScreener, type ScreenResult } from '../policy/prompt/screen.ts';
 import { templateLiteralText } from '../policy/prompt/template.ts';
+import { mulberry32 } from '../policy/seeded-random.ts';
 import { ADVERSARIAL, benignText, SENTENCES } from './prompt-inputs.ts';
 
 export interface GoldenCase {
@@ -70,18 +71,6 @@ function splitCases(): GoldenCase[] {
   return out;
 }
 
-/** mulberry32: a small seeded generator, so the mixtures are the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Long texts made of corpus texts (attacks and benign), benchmark sentences and slices of the
  * adversarial inputs, 0.5–24 KB: they cross window boundaries, mix encodings with plain text and
@@ -93,7 +82,7 @@ function mixtures(
   count: number,
   adversarial: readonly string[],
 ): GoldenCase[] {
-  const next = random(0x5eed + name.length);
+  const next = mulberry32(0x5eed + name.length);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const out: GoldenCase[] = [];
   for (let k = 0; k < count; k++) {

@@ -7,27 +7,19 @@ import { isSluiceError } from '../policy/errors.ts';
 import { loadSettings, SIDECAR_SETTINGS } from '../sidecar/config/settings.ts';
 import { startSidecar } from '../sidecar/main.ts';
 import type { Io } from './io.ts';
-import { helpText } from './lib/settings/render.ts';
+import { commandSettings, untilStopped } from './lib/long-running.ts';
 
 export async function sidecar(args: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(
-      `usage: sluice sidecar (--policies PATH | --redis-url URL) [--upstream URL] [flags]\n\nflags (a flag wins over its environment variable, which wins over the default):\n${helpText(SIDECAR_SETTINGS)}\n`,
-    );
-    return 0;
-  }
-  let settings: ReturnType<typeof loadSettings>;
-  try {
-    settings = loadSettings(args, env, {}, (warning) =>
-      io.stderr.write(`sluice sidecar: warning: ${warning}\n`),
-    );
-  } catch (error) {
-    if (isSluiceError(error)) {
-      io.stderr.write(`sluice sidecar: ${error.code}: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const read = commandSettings(
+    'sidecar',
+    '(--policies PATH | --redis-url URL) [--upstream URL] [flags]',
+    SIDECAR_SETTINGS,
+    args,
+    io,
+    (warn) => loadSettings(args, env, {}, warn),
+  );
+  if ('exit' in read) return read.exit;
+  const settings = read.settings;
   let handle: Awaited<ReturnType<typeof startSidecar>>;
   try {
     handle = await startSidecar(settings);
@@ -38,11 +30,7 @@ export async function sidecar(args: string[], io: Io, env: NodeJS.ProcessEnv = p
   }
   // Child processes (tests, benchmarks) read the real ports from this line.
   io.stdout.write(`${JSON.stringify({ event: 'listening', ports: handle.ports })}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await untilStopped();
   await handle.close();
   return 0;
 }

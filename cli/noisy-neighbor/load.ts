@@ -4,6 +4,7 @@
  * the server and hide the latency we came to measure. Every request is recorded.
  */
 import { Agent, request } from 'undici';
+import { mulberry32 } from '../../policy/seeded-random.ts';
 
 export interface Sample {
   tenant: string;
@@ -21,18 +22,6 @@ export interface Arrival {
   tenant: string;
   apiKey: string;
   rps: number;
-}
-
-/** mulberry32: a small seeded PRNG, so a scenario's arrivals repeat run after run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Arrival times (ms) of a Poisson process at `rps` over `durationMs`. Pure. */
@@ -66,7 +55,7 @@ export async function runLoad(arrivals: Arrival[], options: LoadOptions): Promis
   const samples: Sample[] = [];
   const schedule: { at: number; arrival: Arrival; i: number }[] = [];
   arrivals.forEach((arrival, k) => {
-    const random = seededRandom(options.seed * 1_000 + k);
+    const random = mulberry32(options.seed * 1_000 + k);
     poissonArrivals(arrival.rps, options.durationMs, random).forEach((at, i) => {
       schedule.push({ at, arrival, i });
     });

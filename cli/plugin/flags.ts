@@ -4,7 +4,7 @@
  * its type here, so commands receive typed values or never run. Pure.
  */
 import { SluiceError } from '../../policy/errors.ts';
-import { nearest } from '../lib/settings/nearest.ts';
+import { nearest } from '../../policy/nearest.ts';
 import { parseSettings } from '../lib/settings/parse.ts';
 import { type Setting, setting } from '../lib/settings/table.ts';
 import { parseDurationMs } from './duration.ts';

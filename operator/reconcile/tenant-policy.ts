@@ -161,46 +161,21 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
   const validation = validateTenantPolicy({ ...policy, apiVersion: API_VERSION, kind: KIND });
   if (!validation.valid) {
     const message = validation.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    return {
-      ...NOTHING,
-      finalizer,
-      status: status(input, [
-        {
-          type: 'Ready',
-          status: 'False',
-          reason: 'Invalid',
-          message: 'the policy is not valid; the last valid version stays in force',
-        },
-        { type: 'Degraded', status: 'False', reason: 'Invalid', message: '' },
-        { type: 'Invalid', status: 'True', reason: 'ValidationFailed', message },
-        ...previousPropagated(policy),
-      ]),
-      outcome: 'invalid',
-    };
+    return refused(input, finalizer, 'invalid', {
+      reason: 'Invalid',
+      ready: 'the policy is not valid; the last valid version stays in force',
+      invalidReason: 'ValidationFailed',
+      invalid: message,
+    });
   }
   const spec = policy.spec;
   if (input.current && input.current.source !== source) {
-    return {
-      ...NOTHING,
-      finalizer,
-      status: status(input, [
-        {
-          type: 'Ready',
-          status: 'False',
-          reason: 'TenantIdConflict',
-          message: `tenant "${spec.tenantId}" is served from ${input.current.source}`,
-        },
-        { type: 'Degraded', status: 'False', reason: 'TenantIdConflict', message: '' },
-        {
-          type: 'Invalid',
-          status: 'True',
-          reason: 'TenantIdConflict',
-          message: `spec.tenantId "${spec.tenantId}" is already used by TenantPolicy ${input.current.source}; choose another tenantId or delete that policy`,
-        },
-        ...previousPropagated(policy),
-      ]),
-      outcome: 'conflict',
-    };
+    return refused(input, finalizer, 'conflict', {
+      reason: 'TenantIdConflict',
+      ready: `tenant "${spec.tenantId}" is served from ${input.current.source}`,
+      invalidReason: 'TenantIdConflict',
+      invalid: `spec.tenantId "${spec.tenantId}" is already used by TenantPolicy ${input.current.source}; choose another tenantId or delete that policy`,
+    });
   }
 
   // 4. Compute.
@@ -305,6 +280,30 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     events,
     requeueAfterMs: waits.length > 0 ? Math.min(...waits) : null,
     outcome: same ? 'unchanged' : 'written',
+  };
+}
+
+/**
+ * A policy the operator will not serve (invalid, or its tenantId taken): nothing is written, the
+ * last valid version stays in force, and the status says why (Ready and Degraded false, Invalid
+ * true) while Propagated keeps what it last reported.
+ */
+function refused(
+  input: ReconcileInput,
+  finalizer: ReconcilePlan['finalizer'],
+  outcome: 'invalid' | 'conflict',
+  why: { reason: string; ready: string; invalidReason: string; invalid: string },
+): ReconcilePlan {
+  return {
+    ...NOTHING,
+    finalizer,
+    status: status(input, [
+      { type: 'Ready', status: 'False', reason: why.reason, message: why.ready },
+      { type: 'Degraded', status: 'False', reason: why.reason, message: '' },
+      { type: 'Invalid', status: 'True', reason: why.invalidReason, message: why.invalid },
+      ...previousPropagated(input.policy!),
+    ]),
+    outcome,
   };
 }
 

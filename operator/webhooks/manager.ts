@@ -196,50 +196,42 @@ export class WebhookManager {
       timeoutSeconds: 5,
       namespaceSelector: this.namespaceSelector(),
     };
-    await this.upsert('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingWebhookConfiguration',
-      metadata: { name: w.validatingName },
-      webhooks: [
+    /** One admission configuration holding one webhook: `kind` is Validating or Mutating. */
+    const configuration = (kind: 'Validating' | 'Mutating', name: string, webhook: Record<string, unknown>) =>
+      this.upsert(`/apis/admissionregistration.k8s.io/v1/${kind.toLowerCase()}webhookconfigurations`, {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: `${kind}WebhookConfiguration`,
+        metadata: { name },
+        webhooks: [{ ...webhook, ...common }],
+      });
+    await configuration('Validating', w.validatingName, {
+      name: 'tenantpolicy.sluice.dev',
+      clientConfig: this.clientConfig(PATHS.validatePolicy),
+      rules: [
         {
-          name: 'tenantpolicy.sluice.dev',
-          clientConfig: this.clientConfig(PATHS.validatePolicy),
-          rules: [
-            {
-              apiGroups: ['sluice.dev'],
-              apiVersions: ['v1alpha1'],
-              operations: ['CREATE', 'UPDATE'],
-              resources: ['tenantpolicies'],
-              scope: 'Namespaced',
-            },
-          ],
-          failurePolicy: w.tenantPolicyFailurePolicy,
-          ...common,
+          apiGroups: ['sluice.dev'],
+          apiVersions: ['v1alpha1'],
+          operations: ['CREATE', 'UPDATE'],
+          resources: ['tenantpolicies'],
+          scope: 'Namespaced',
         },
       ],
+      failurePolicy: w.tenantPolicyFailurePolicy,
     });
-    await this.upsert('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'MutatingWebhookConfiguration',
-      metadata: { name: w.mutatingName },
-      webhooks: [
+    await configuration('Mutating', w.mutatingName, {
+      name: 'sidecar.sluice.dev',
+      clientConfig: this.clientConfig(PATHS.mutatePod),
+      rules: [
         {
-          name: 'sidecar.sluice.dev',
-          clientConfig: this.clientConfig(PATHS.mutatePod),
-          rules: [
-            {
-              apiGroups: [''],
-              apiVersions: ['v1'],
-              operations: ['CREATE'],
-              resources: ['pods'],
-              scope: 'Namespaced',
-            },
-          ],
-          failurePolicy: w.podFailurePolicy,
-          reinvocationPolicy: 'Never',
-          ...common,
+          apiGroups: [''],
+          apiVersions: ['v1'],
+          operations: ['CREATE'],
+          resources: ['pods'],
+          scope: 'Namespaced',
         },
       ],
+      failurePolicy: w.podFailurePolicy,
+      reinvocationPolicy: 'Never',
     });
   }
 

@@ -294,14 +294,38 @@ export class Tokens {
     folds: number,
   ): void {
     if (this.count === this.kind.length) this.grow();
-    const k = this.count++;
+    this.setWord(
+      this.count++,
+      start,
+      end,
+      flags,
+      foldStart,
+      foldStart < 0 ? -1 : this.foldLength,
+      id,
+      node,
+      folds,
+    );
+  }
+
+  /** Writes a word token at `k` (an appended one, or a spaced-letter run merged in place). */
+  setWord(
+    k: number,
+    start: number,
+    end: number,
+    flags: number,
+    foldStart: number,
+    foldEnd: number,
+    id: number,
+    node: number,
+    folds: number,
+  ): void {
     this.kind[k] = TK_WORD;
     this.mark[k] = 0;
     this.start[k] = start;
     this.end[k] = end;
     this.flags[k] = flags;
     this.foldStart[k] = foldStart;
-    this.foldEnd[k] = foldStart < 0 ? -1 : this.foldLength;
+    this.foldEnd[k] = foldEnd;
     this.id[k] = id;
     this.node[k] = node;
     this.folds[k] = folds;
@@ -432,12 +456,8 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
         continue;
       }
       if (kind === A_NEWLINE) {
-        if (runCount > 0) {
-          // Kept as plain locals (no closure): captured variables would live on the heap.
-          if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
-          runCount = 0;
-        }
-        out.pushMark(MARK_LINE, i + 1, i + 1);
+        lineBreak(out, vocab, u, runFirst, runLast, runCount, latin, i);
+        runCount = 0;
         i++;
         continue;
       }
@@ -451,12 +471,8 @@ export function tokenise(text: string, vocab: Vocabulary | null, out: Tokens): v
       const cp = cpAt(u, i, n);
       const cls = classOf(cp);
       if ((cls & C_NEWLINE) !== 0) {
-        if (runCount > 0) {
-          // Kept as plain locals (no closure): captured variables would live on the heap.
-          if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latin);
-          runCount = 0;
-        }
-        out.pushMark(MARK_LINE, i + 1, i + 1);
+        lineBreak(out, vocab, u, runFirst, runLast, runCount, latin, i);
+        runCount = 0;
         i++;
         continue;
       }
@@ -660,6 +676,25 @@ function refold(out: Tokens, u: Uint16Array, start: number, end: number, fs: num
  * Replace tokens [first, last] (single letters and the marks between them) with one merged word.
  * Their folded code points are already contiguous (marks fold to nothing).
  */
+/**
+ * A line break at `i`: a spaced-letter run in progress ends there (collapsed when long enough) and
+ * a line mark follows; the caller resets its run count. The run state is passed as plain values,
+ * not captured by a closure: captured variables would live on the heap.
+ */
+function lineBreak(
+  out: Tokens,
+  vocab: Vocabulary | null,
+  u: Uint16Array,
+  runFirst: number,
+  runLast: number,
+  runCount: number,
+  latinLetters: number,
+  i: number,
+): void {
+  if (runCount >= SPACED_MIN) collapse(out, vocab, u, runFirst, runLast, latinLetters);
+  out.pushMark(MARK_LINE, i + 1, i + 1);
+}
+
 function collapse(
   out: Tokens,
   vocab: Vocabulary | null,
@@ -691,16 +726,7 @@ function collapse(
   const tail = out.count - (last + 1);
   const start = out.start[first]!;
   const end = out.end[last]!;
-  out.kind[first] = TK_WORD;
-  out.mark[first] = 0;
-  out.start[first] = start;
-  out.end[first] = end;
-  out.flags[first] = flags;
-  out.foldStart[first] = fs;
-  out.foldEnd[first] = fe;
-  out.id[first] = id;
-  out.node[first] = node;
-  out.folds[first] = folds;
+  out.setWord(first, start, end, flags, fs, fe, id, node, folds);
   for (const a of [out.kind, out.mark, out.flags, out.folds]) a.copyWithin(first + 1, last + 1, out.count);
   for (const a of [out.start, out.end, out.foldStart, out.foldEnd, out.id, out.node]) {
     a.copyWithin(first + 1, last + 1, out.count);

@@ -20,6 +20,7 @@
  */
 
 import { SluiceError } from '../errors.ts';
+import { nearest } from '../nearest.ts';
 
 export const DEFAULT_TEMPLATE_VARIABLES: readonly string[] = Object.freeze([
   'query',
@@ -125,33 +126,6 @@ function allowlist(options: TemplateOptions | undefined): ReadonlySet<string> | 
       );
   }
   return new Set(names);
-}
-
-/** Closest allowed name within edit distance 2, for "did you mean". */
-function suggest(name: string, allowed: ReadonlySet<string>): string | null {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const candidate of allowed) {
-    const d = editDistance(name.toLowerCase(), candidate, bestDistance);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) >= cap) return cap;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 interface Scan {
@@ -325,7 +299,7 @@ function scan(source: string, allowed: ReadonlySet<string> | null): Scan {
         check.valid ? 'write {{name}}' : check.fix,
       );
     } else if (allowed && !allowed.has(name)) {
-      const hint = suggest(name, allowed);
+      const hint = nearest(name, allowed, 2);
       problem(
         at,
         `unknown variable "${name}"`,

@@ -127,61 +127,48 @@ function ingressPaths(): Json {
 }
 
 function egressPaths(): Json {
-  const llmResponses = (kind: string) => ({
-    '200': { description: `${kind} answer (JSON, or an event stream when stream is true)` },
-    ...errorResponses(EGRESS_ERRORS),
+  /** One wire format's POST: the tenant header, its JSON body (plus `sluice`), its answers. */
+  const llmPost = (summary: string, properties: Json, answer: string) => ({
+    post: {
+      summary,
+      parameters: [tenantHeader],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: { type: 'object', properties: { ...properties, sluice: sluiceTemplate } },
+          },
+        },
+      },
+      responses: {
+        '200': { description: `${answer} answer (JSON, or an event stream when stream is true)` },
+        ...errorResponses(EGRESS_ERRORS),
+      },
+    },
   });
   return {
-    '/v1/chat/completions': {
-      post: {
-        summary: 'OpenAI chat completions through the tenant model chain',
-        parameters: [tenantHeader],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                properties: {
-                  model: { type: 'string' },
-                  messages: { type: 'array', items: message },
-                  max_tokens: { type: 'integer', minimum: 1 },
-                  temperature: { type: 'number', minimum: 0, maximum: 2 },
-                  stream: { type: 'boolean' },
-                  sluice: sluiceTemplate,
-                },
-              },
-            },
-          },
-        },
-        responses: llmResponses('OpenAI chat.completion'),
+    '/v1/chat/completions': llmPost(
+      'OpenAI chat completions through the tenant model chain',
+      {
+        model: { type: 'string' },
+        messages: { type: 'array', items: message },
+        max_tokens: { type: 'integer', minimum: 1 },
+        temperature: { type: 'number', minimum: 0, maximum: 2 },
+        stream: { type: 'boolean' },
       },
-    },
-    '/v1/messages': {
-      post: {
-        summary: 'Anthropic Messages through the tenant model chain',
-        parameters: [tenantHeader],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                properties: {
-                  model: { type: 'string' },
-                  system: { type: 'string' },
-                  messages: { type: 'array', items: message },
-                  max_tokens: { type: 'integer', minimum: 1 },
-                  stream: { type: 'boolean' },
-                  sluice: sluiceTemplate,
-                },
-              },
-            },
-          },
-        },
-        responses: llmResponses('Anthropic message'),
+      'OpenAI chat.completion',
+    ),
+    '/v1/messages': llmPost(
+      'Anthropic Messages through the tenant model chain',
+      {
+        model: { type: 'string' },
+        system: { type: 'string' },
+        messages: { type: 'array', items: message },
+        max_tokens: { type: 'integer', minimum: 1 },
+        stream: { type: 'boolean' },
       },
-    },
+      'Anthropic message',
+    ),
     '/v1/models': {
       get: {
         summary: "The tenant's allowed models",

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type ErrorCode, SluiceError } from '../../../policy/errors.ts';
-import { nearest } from './nearest.ts';
+import { nearest } from '../../../policy/nearest.ts';
 import type { Setting, Table, ValuesOf } from './table.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;

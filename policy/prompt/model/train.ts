@@ -22,6 +22,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../../seeded-random.ts';
 import { cleanText } from '../clean.ts';
 import { Tokens, tokenise } from '../lex.ts';
 import { templateLiteralText } from '../template.ts';
@@ -79,17 +80,6 @@ interface Encoded {
   /** posStart of features.ts, positions + 1 entries. */
   readonly posStart: Int32Array;
   readonly group: string;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The text the screener reads for an entry (templates: literal text, placeholders masked). */

@@ -202,22 +202,12 @@ export class RedisBudgetStore implements BudgetStore {
       return true;
     };
     let ok = hold ? add(`\0release\0${tenantId}`, 'release', holdMember(hold.id, hold.amount), 1, 0) : true;
-    ok =
-      add(
-        this.keys.budget(tenantId, limits.tokens.key),
-        'string',
-        '',
-        actual.tokens,
-        limits.tokens.ttlSeconds,
-      ) && ok;
-    ok =
-      add(
-        this.keys.budget(tenantId, limits.cost.key),
-        'string',
-        '',
-        actual.costMicroUsd,
-        limits.cost.ttlSeconds,
-      ) && ok;
+    const spent = [
+      [limits.tokens, actual.tokens],
+      [limits.cost, actual.costMicroUsd],
+    ] as const;
+    for (const [limit, by] of spent)
+      ok = add(this.keys.budget(tenantId, limit.key), 'string', '', by, limit.ttlSeconds) && ok;
     for (const [field, by] of usage?.fields ?? [])
       ok = add(usage!.key, 'hash', field, by, usage!.ttlSeconds) && ok;
     return ok;

@@ -46,6 +46,20 @@ export function checkParts(parts: Json[], known: KnownParts, path: string, depth
   }
 }
 
+/** `body.messages` is an array of objects, each checked by the format's `checkMessage`. */
+export function checkMessages(
+  body: Record<string, Json>,
+  checkMessage: (message: Record<string, Json>, path: string) => void,
+): void {
+  const messages = body['messages'];
+  if (!Array.isArray(messages)) throw bad('messages', 'an array of messages');
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i];
+    if (!isObject(message)) throw bad(`messages[${i}]`, 'an object with a "role" and a "content"');
+    checkMessage(message, `messages[${i}]`);
+  }
+}
+
 export function checkContent(content: Json, known: KnownParts, path: string, depth = 0): void {
   if (typeof content === 'string') return;
   if (!Array.isArray(content)) throw bad(path, 'a string or an array of content parts');

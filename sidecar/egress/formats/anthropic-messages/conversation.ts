@@ -3,7 +3,7 @@
  * messages an array of { role: user | assistant, content: string | blocks }; system a string or
  * text blocks.
  */
-import { bad, checkContent, checkParts, isObject, type Json, type KnownParts } from '../shape.ts';
+import { bad, checkContent, checkMessages, checkParts, type Json, type KnownParts } from '../shape.ts';
 
 const ANTHROPIC_BLOCKS: KnownParts = {
   text: { text: 'string' },
@@ -24,13 +24,7 @@ function checkAnthropicMessage(message: Record<string, Json>, path: string): voi
 
 /** Throws 400 SLUICE_BAD_REQUEST naming the first field of the conversation whose shape is wrong. */
 export function checkAnthropicConversation(body: Record<string, Json>): void {
-  const messages = body['messages'];
-  if (!Array.isArray(messages)) throw bad('messages', 'an array of messages');
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    if (!isObject(message)) throw bad(`messages[${i}]`, 'an object with a "role" and a "content"');
-    checkAnthropicMessage(message, `messages[${i}]`);
-  }
+  checkMessages(body, checkAnthropicMessage);
   if (body['system'] !== undefined) {
     const system = body['system'];
     if (typeof system !== 'string') {

@@ -4,7 +4,7 @@
  * function; content a string or an array of parts (null or absent only for assistant and
  * function turns); tool turns name their tool_call_id.
  */
-import { bad, checkContent, isObject, type Json, type KnownParts } from '../shape.ts';
+import { bad, checkContent, checkMessages, type Json, type KnownParts } from '../shape.ts';
 
 const OPENAI_PARTS: KnownParts = {
   text: { text: 'string' },
@@ -41,11 +41,5 @@ function checkOpenAIMessage(message: Record<string, Json>, path: string): void {
 
 /** Throws 400 SLUICE_BAD_REQUEST naming the first field of the conversation whose shape is wrong. */
 export function checkOpenAIConversation(body: Record<string, Json>): void {
-  const messages = body['messages'];
-  if (!Array.isArray(messages)) throw bad('messages', 'an array of messages');
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    if (!isObject(message)) throw bad(`messages[${i}]`, 'an object with a "role" and a "content"');
-    checkOpenAIMessage(message, `messages[${i}]`);
-  }
+  checkMessages(body, checkOpenAIMessage);
 }
