@@ -6,7 +6,7 @@
  * numbers atomic across replicas.
  */
 import { randomBytes } from 'node:crypto';
-import type { Amount, BudgetLimits } from './budget/budget.ts';
+import { type Amount, type BudgetLimits, usdText } from './budget/budget.ts';
 import type { BudgetStore, ReserveRequest, ReserveResult } from './budget/store.ts';
 import type { EgressMetrics } from './metrics.ts';
 
@@ -86,5 +86,5 @@ export function reportSettled(
 export function leftOf(limits: BudgetLimits, settled: Amount, budget: 'tokens' | 'cost'): string {
   return budget === 'tokens'
     ? `${Math.max(0, limits.tokens.limit - settled.tokens)} tokens left`
-    : `$${(Math.max(0, limits.cost.limitMicroUsd - settled.costMicroUsd) / 1_000_000).toFixed(6)} left`;
+    : `${usdText(Math.max(0, limits.cost.limitMicroUsd - settled.costMicroUsd))} left`;
 }

@@ -16,6 +16,7 @@ import {
   priceOf,
   reservationFor,
   retryAfterSeconds,
+  usdText,
 } from './budget/budget.ts';
 import {
   leftOf,
@@ -138,7 +139,7 @@ export function budgetStep(ctx: LlmContext, input: BudgetInput): BudgetStep {
       metrics.budgetRejections.inc({ ...labels, budget });
       throw new EgressError(
         'SLUICE_BUDGET_EXHAUSTED',
-        `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, this request holds ${budget === 'tokens' ? `${reservation.tokens} tokens (prompt estimate + max_tokens)` : `$${(reservation.costMicroUsd / 1_000_000).toFixed(6)}`}`,
+        `${budget} budget of ${policy.tenantId}: ${leftOf(limits, result.settled, budget)}, this request holds ${budget === 'tokens' ? `${reservation.tokens} tokens (prompt estimate + max_tokens)` : usdText(reservation.costMicroUsd)}`,
         { 'retry-after': String(retryAfterSeconds(limits, budget, at)) },
       );
     } catch (error) {

@@ -149,3 +149,8 @@ export function retryAfterSeconds(limits: BudgetLimits, exhausted: Exhausted, no
   const endsAt = exhausted === 'tokens' ? limits.tokens.endsAt : limits.cost.endsAt;
   return Math.max(1, Math.ceil((endsAt - now) / 1000));
 }
+
+/** A cost for a refusal's detail: micro-USD as dollars to the micro-dollar ("$0.000250"). */
+export function usdText(microUsd: number): string {
+  return `$${(microUsd / 1_000_000).toFixed(6)}`;
+}

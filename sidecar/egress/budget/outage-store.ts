@@ -15,7 +15,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EgressError } from '../chain.ts';
-import type { Amount, Exhausted } from './budget.ts';
+import { type Amount, type Exhausted, usdText } from './budget.ts';
 import { type Decision, OutageLedger, type OutageSnapshot } from './outage-share.ts';
 import { isUnsent } from './redis-store.ts';
 import type { BudgetStore, ReserveRequest, ReserveResult, SettleRequest } from './store.ts';
@@ -153,7 +153,7 @@ export class OutageBudgetStore implements BudgetStore {
 
 function refusal(tenantId: string, d: Extract<Decision, { serve: false }>): EgressError {
   const what = d.share
-    ? `its share of what was left (${d.budget === 'tokens' ? `${d.share.tokens} tokens` : `$${(d.share.costMicroUsd / 1_000_000).toFixed(6)}`})`
+    ? `its share of what was left (${d.budget === 'tokens' ? `${d.share.tokens} tokens` : usdText(d.share.costMicroUsd)})`
     : 'the one call it may serve without recent news of the budget';
   return new EgressError(
     'SLUICE_BUDGET_PENDING',
