@@ -4,6 +4,8 @@
  *   --train FILE     labelled JSON lines (default .cache/screen/train.jsonl, written by
  *                    test/fixtures/prompts/train/build-train.ts)
  *   --out FILE       weights (default policy/prompt/model/screen-model.bin)
+ *   --seed N         shuffle seed (default DEFAULT_OPTIONS.seed): other seeds measure how much a
+ *                    figure moves with the training order alone
  *   --loso           instead of writing weights, print leave-one-source-out figures: for each
  *                    public source S (test/fixtures/prompts/train/public/), train without S
  *                    (thresholds from that model's own out-of-fold scores) and score S
@@ -409,6 +411,7 @@ async function main(): Promise<void> {
       rate: { type: 'string' },
       l2: { type: 'string' },
       bits: { type: 'string' },
+      seed: { type: 'string' },
       report: { type: 'boolean', default: false },
       loso: { type: 'boolean', default: false },
       'base-only': { type: 'boolean', default: false },
@@ -421,6 +424,7 @@ async function main(): Promise<void> {
     ...(values.rate ? { rate: Number(values.rate) } : {}),
     ...(values.l2 ? { l2: Number(values.l2) } : {}),
     ...(values.bits ? { bits: Number(values.bits) } : {}),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
   };
   const examples = readJsonl(values.train!).filter((e) => e.kind === 'query');
   if (values.loso) {
