@@ -60,6 +60,7 @@ import { MARK_COUNT, MARK_END, MARK_LINE } from './marks.ts';
 import { type Match, Matcher } from './match.ts';
 import { extractFeatures, Features } from './model/features.ts';
 import { scoreWindow, sigmoid } from './model/model.ts';
+import { ModelScorer } from './model/score.ts';
 import { type ModelWeights, modelWeights, SENSITIVITIES, type Sensitivity } from './model/weights.ts';
 import { normalise } from './normalise.ts';
 import { ResolvedTokens, resolveTokens } from './resolve.ts';
@@ -200,7 +201,7 @@ class Engine {
   private readonly tokens = new Tokens();
   private readonly resolved = new ResolvedTokens();
   private readonly segmenter = new Segmenter();
-  private readonly features = new Features();
+  private readonly scorer = new ModelScorer();
   private kind: ScreenKind = 'query';
   private current: CompiledPhrases;
   /** The learned layer for this call (null: not scored). Set by `run`. */
@@ -237,9 +238,8 @@ class Engine {
     const d = detection(NONE, 0, 0, cleaned.flags);
     if (this.model !== null) {
       // Before resolveTokens: it rewrites the token arrays in place.
-      const f = this.features;
-      extractFeatures(this.tokens, cleaned.text, this.model.mask, f);
-      const w = scoreWindow(this.model, f);
+      const f = this.scorer;
+      const w = f.score(this.tokens, cleaned.text, this.model);
       d.logit = w.logit;
       if (w.to > w.from) {
         const span = mapSpan(cleaned, f.posFrom[w.from]!, f.posTo[w.to - 1]!);

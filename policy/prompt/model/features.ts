@@ -35,22 +35,22 @@ import { MARK_COMMA, MARK_END, MARK_LINE } from '../marks.ts';
 export const STEM = 5;
 export const STEM_HANGUL = 2;
 
-const SEED_WORD = 0x2b7e1516;
-const SEED_STEM = 0x28aed2a6;
-const SEED_BI = 0xabf71588;
-const SEED_SKIP = 0x09cf4f3c;
-const SEED_TRI = 0x3243f6a8;
-const SEED_MARK = 0x1f83d9ab;
-const SEED_GRAM = 0x510e527f;
-const BOUNDARY = 0x3c;
+export const SEED_WORD = 0x2b7e1516;
+export const SEED_STEM = 0x28aed2a6;
+export const SEED_BI = 0xabf71588;
+export const SEED_SKIP = 0x09cf4f3c;
+export const SEED_TRI = 0x3243f6a8;
+export const SEED_MARK = 0x1f83d9ab;
+export const SEED_GRAM = 0x510e527f;
+export const BOUNDARY = 0x3c;
 /** Pseudo-words: the start of the text, a number, a quotation mark. */
 export const KEY_START = 0x5be0cd19;
 export const KEY_NUMBER = 0x6a09e667;
 export const KEY_QUOTE = 0x3c6ef372;
 /** XOR-ed into the seeds of features read between quotation marks. */
-const QUOTED = 0x7f4a7c15;
+export const QUOTED = 0x7f4a7c15;
 
-function fmix(h: number): number {
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -59,7 +59,7 @@ function fmix(h: number): number {
 }
 
 /** Two hashes combined (an ordered pair); `bucket` mixes the result. */
-function pair(seed: number, a: number, b: number): number {
+export function pair(seed: number, a: number, b: number): number {
   return Math.imul(a ^ seed, 0xcc9e2d51) ^ b;
 }
 
@@ -67,7 +67,7 @@ function pair(seed: number, a: number, b: number): number {
  * Table index of a feature hash: the high `bits` bits of a multiply by the golden ratio
  * (Fibonacci hashing), which mix every input bit; one multiply instead of a full finaliser.
  */
-function bucketOf(h: number, shift: number): number {
+export function bucketOf(h: number, shift: number): number {
   return Math.imul(h, 0x9e3779b1) >>> shift;
 }
 
@@ -423,7 +423,7 @@ function emitWord(
   return count;
 }
 
-function gram(a: number, b: number, c: number, d: number, ns: number): number {
+export function gram(a: number, b: number, c: number, d: number, ns: number): number {
   return Math.imul(Math.imul(Math.imul(a ^ SEED_GRAM ^ ns, 0x01000193) ^ b, 0x01000193) ^ c, 0x01000193) ^ d;
 }
 
