@@ -60,11 +60,11 @@ export class ModelScorer {
 
   private model: ModelWeights | null = null;
   private shift = 0;
-  // Word cache, struct of arrays. slotLength 0 = empty.
-  private readonly slotHash = new Int32Array(CACHE_SLOTS);
-  private readonly slotLength = new Int32Array(CACHE_SLOTS);
-  private readonly slotAt = new Int32Array(CACHE_SLOTS);
-  private readonly slotSum = new Int32Array(CACHE_SLOTS);
+  /**
+   * Word cache: four ints per slot side by side (one cache line per probe): hash, length (0 =
+   * empty), offset of the code points in `pool`, weight sum.
+   */
+  private readonly slots = new Int32Array(CACHE_SLOTS * 4);
   private readonly pool = new Int32Array(POOL);
   private poolLength = 0;
   private used = 0;
@@ -79,7 +79,7 @@ export class ModelScorer {
   }
 
   private clear(): void {
-    this.slotLength.fill(0);
+    this.slots.fill(0);
     this.poolLength = 0;
     this.used = 0;
   }
@@ -105,17 +105,19 @@ export class ModelScorer {
     if (cached) {
       const key = h ^ ns;
       let s = fmix(key ^ length) & (CACHE_SLOTS - 1);
+      const slots = this.slots;
       for (let probe = 0; probe < CACHE_PROBES; probe++, s = (s + 1) & (CACHE_SLOTS - 1)) {
-        const l = this.slotLength[s]!;
+        const l = slots[4 * s + 1]!;
         if (l === 0) {
           slot = s;
           break;
         }
-        if (l !== length || this.slotHash[s] !== key) continue;
-        const at = this.slotAt[s]!;
+        if (l !== length || slots[4 * s] !== key) continue;
+        const at = slots[4 * s + 2]!;
+        const pool = this.pool;
         let k = 0;
-        while (k < length && this.pool[at + k] === word[k]) k++;
-        if (k === length) return this.slotSum[s]!;
+        while (k < length && pool[at + k] === word[k]) k++;
+        if (k === length) return slots[4 * s + 3]!;
       }
     }
     const w = this.model!.weights;
@@ -136,10 +138,10 @@ export class ModelScorer {
     if (length > stemLength) sum += w[bucketOf(stem ^ SEED_STEM ^ ns, shift)]!;
     if (slot >= 0 && this.poolLength + length <= POOL) {
       this.pool.set(word.subarray(0, length), this.poolLength);
-      this.slotHash[slot] = h ^ ns;
-      this.slotLength[slot] = length;
-      this.slotAt[slot] = this.poolLength;
-      this.slotSum[slot] = sum;
+      this.slots[4 * slot] = h ^ ns;
+      this.slots[4 * slot + 1] = length;
+      this.slots[4 * slot + 2] = this.poolLength;
+      this.slots[4 * slot + 3] = sum;
       this.poolLength += length;
       if (++this.used >= CACHE_SLOTS / 2 || this.poolLength + CACHE_WORD_MAX > POOL) this.clear();
     }
