@@ -117,6 +117,42 @@ export function isQuoteAt(u: Uint16Array, n: number, i: number): boolean {
 }
 
 /**
+ * Quotation marks in the gap u[from, to) before a token: 0 when there is none, else
+ * (first + 1) × 2 + (count mod 2). The first is a position of its own; an odd count toggles the
+ * quoted namespace. (One scan shared by extractFeatures and the fused scorer, model/score.ts.)
+ */
+export function quotesIn(u: Uint16Array, n: number, from: number, to: number): number {
+  let first = -1;
+  let odd = 0;
+  for (let i = from; i < to; i++) {
+    if (isQuoteAt(u, n, i)) {
+      if (first < 0) first = i;
+      odd ^= 1;
+    }
+  }
+  return first < 0 ? 0 : (first + 1) * 2 + odd;
+}
+
+/**
+ * A mark that is no position: the continuation of a run of one mark ("####", "...."), the line
+ * mark that starts every text, and the END mark of the text's end.
+ */
+export function markMerged(
+  mark: number,
+  lastMark: number,
+  t: number,
+  count: number,
+  start: number,
+  end: number,
+): boolean {
+  return (
+    mark === lastMark ||
+    (mark === MARK_LINE && t === 0) ||
+    (mark === MARK_END && start === end && t > 0 && t === count - 1)
+  );
+}
+
+/**
  * The features of one text, in CSR form: position p owns features [posStart[p], posStart[p+1]).
  * Reused between calls (one per screener; JavaScript is single-threaded and nothing re-enters).
  */
@@ -201,13 +237,9 @@ export function extractFeatures(
     const end = tokens.end[t]!;
     // Quotation marks in the gap before this token toggle the quoted namespace; the first one is
     // a position of its own.
-    let quote = -1;
-    for (let i = prevEnd; i < start; i++) {
-      if (isQuoteAt(u, n, i)) {
-        if (quote < 0) quote = i;
-        ns ^= QUOTED;
-      }
-    }
+    const quotes = quotesIn(u, n, prevEnd, start);
+    const quote = (quotes >> 1) - 1;
+    if ((quotes & 1) !== 0) ns ^= QUOTED;
     if (quote >= 0 && lastMark !== -2) {
       posStart[positions] = count;
       out.posFrom[positions] = quote;
@@ -228,12 +260,7 @@ export function extractFeatures(
       const mark = tokens.mark[t]!;
       if (mark === MARK_LINE) ns = 0;
       // Runs of one mark ("####", "....") are one position; a comma is only context.
-      if (
-        mark === lastMark ||
-        (mark === MARK_LINE && t === 0) ||
-        (mark === MARK_END && start === end && t > 0 && t === tokens.count - 1)
-      )
-        continue;
+      if (markMerged(mark, lastMark, t, tokens.count, start, end)) continue;
       lastMark = mark;
       if (mark === MARK_COMMA) continue;
       const key = Math.imul(mark + 1, 0x9e3779b1);

@@ -18,19 +18,20 @@
  */
 
 import { TK_MARK, type Tokens } from '../lex.ts';
-import { MARK_COMMA, MARK_END, MARK_LINE } from '../marks.ts';
+import { MARK_COMMA, MARK_LINE } from '../marks.ts';
 import {
   BOUNDARY,
   bucketOf,
   fmix,
   gram,
-  isQuoteAt,
   isUnspaced,
   KEY_NUMBER,
   KEY_QUOTE,
   KEY_START,
+  markMerged,
   pair,
   QUOTED,
+  quotesIn,
   SEED_BI,
   SEED_MARK,
   SEED_SKIP,
@@ -69,7 +70,14 @@ export class ModelScorer {
   private poolLength = 0;
   private used = 0;
   /** The current word part's folded code points (so a miss does not re-read the tokens). */
-  private readonly word = new Int32Array(CACHE_WORD_MAX);
+  private word: Int32Array = new Int32Array(64);
+
+  private growWord(): Int32Array {
+    const word = new Int32Array(this.word.length * 2);
+    word.set(this.word);
+    this.word = word;
+    return word;
+  }
 
   private use(model: ModelWeights): void {
     if (this.model === model) return;
@@ -96,7 +104,7 @@ export class ModelScorer {
   /**
    * Sum of the weights of a spaced word part's 4-grams, word and stem features (ns: 0 or QUOTED),
    * for the `length` code points in `this.word`, whose FNV hash is `h` and stem hash `stem`.
-   * Cached; the caller adds the bigram and skip bigram.
+   * Cached up to CACHE_WORD_MAX code points; the caller adds the bigram and skip bigram.
    */
   private wordSum(h: number, stem: number, length: number, stemLength: number, ns: number): number {
     const cached = length <= CACHE_WORD_MAX;
@@ -164,7 +172,7 @@ export class ModelScorer {
     const posTo = this.posTo;
     const u = tokens.units;
     const cps = tokens.cp;
-    const word = this.word;
+    let word = this.word;
     let positions = 0;
     let prev = KEY_START;
     let prev2 = KEY_START;
@@ -175,13 +183,9 @@ export class ModelScorer {
     for (let t = 0; t < tokens.count; t++) {
       const start = tokens.start[t]!;
       const end = tokens.end[t]!;
-      let quote = -1;
-      for (let i = prevEnd; i < start; i++) {
-        if (isQuoteAt(u, n, i)) {
-          if (quote < 0) quote = i;
-          ns ^= QUOTED;
-        }
-      }
+      const quotes = quotesIn(u, n, prevEnd, start);
+      const quote = (quotes >> 1) - 1;
+      if ((quotes & 1) !== 0) ns ^= QUOTED;
       if (quote >= 0 && lastMark !== -2) {
         posFrom[positions] = quote;
         posTo[positions] = quote + 1;
@@ -196,12 +200,7 @@ export class ModelScorer {
       if (tokens.kind[t] === TK_MARK) {
         const mark = tokens.mark[t]!;
         if (mark === MARK_LINE) ns = 0;
-        if (
-          mark === lastMark ||
-          (mark === MARK_LINE && t === 0) ||
-          (mark === MARK_END && start === end && t > 0 && t === tokens.count - 1)
-        )
-          continue;
+        if (markMerged(mark, lastMark, t, tokens.count, start, end)) continue;
         lastMark = mark;
         if (mark === MARK_COMMA) continue;
         const key = Math.imul(mark + 1, 0x9e3779b1);
@@ -238,7 +237,8 @@ export class ModelScorer {
           } else c = cps[k]!;
           if (c >= 0x0e00 && isUnspaced(c)) break;
           if (length === 0 && c >= 0xac00 && c <= 0xd7af) stemLength = STEM_HANGUL;
-          if (length < CACHE_WORD_MAX) word[length] = c;
+          if (length === word.length) word = this.growWord();
+          word[length] = c;
           h = Math.imul(h ^ c, 0x01000193);
           length++;
           if (length === stemLength) stem = h;
@@ -255,9 +255,7 @@ export class ModelScorer {
           } else {
             key = length > stemLength ? stem : h;
             s =
-              (length <= CACHE_WORD_MAX
-                ? this.wordSum(h, stem, length, stemLength, ns)
-                : this.direct(tokens, ascii, partFrom, k, h, stem, length, stemLength, ns)) +
+              this.wordSum(h, stem, length, stemLength, ns) +
               w[bucketOf(pair(SEED_BI ^ ns, prev, key), shift)]! +
               w[bucketOf(pair(SEED_SKIP ^ ns, prev2, key), shift)]!;
           }
@@ -287,40 +285,5 @@ export class ModelScorer {
     }
     this.positions = positions;
     return bestWindow(sums, positions, model);
-  }
-
-  /** The static sum of a word part longer than the cache takes, read again from the tokens. */
-  private direct(
-    tokens: Tokens,
-    ascii: boolean,
-    from: number,
-    to: number,
-    h: number,
-    stem: number,
-    length: number,
-    stemLength: number,
-    ns: number,
-  ): number {
-    const w = this.model!.weights;
-    const shift = this.shift;
-    let sum = 0;
-    let g1 = -1;
-    let g2 = -1;
-    let g3 = BOUNDARY;
-    for (let k = from; k < to; k++) {
-      let c: number;
-      if (ascii) {
-        c = tokens.units[k]!;
-        if (c >= 0x41 && c <= 0x5a) c += 32;
-      } else c = tokens.cp[k]!;
-      if (g1 >= 0) sum += w[bucketOf(gram(g1, g2, g3, c, ns), shift)]!;
-      g1 = g2;
-      g2 = g3;
-      g3 = c;
-    }
-    if (g1 >= 0) sum += w[bucketOf(gram(g1, g2, g3, BOUNDARY, ns), shift)]!;
-    sum += w[bucketOf(h ^ SEED_WORD ^ ns, shift)]!;
-    if (length > stemLength) sum += w[bucketOf(stem ^ SEED_STEM ^ ns, shift)]!;
-    return sum;
   }
 }
