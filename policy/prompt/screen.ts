@@ -192,6 +192,18 @@ function absorb(outer: Detection, inner: Detection, start: number, end: number):
   }
 }
 
+let scorer: ModelScorer | null = null;
+
+/**
+ * One model scorer (and word cache, 384 KiB) for every engine of the process, not one per tenant
+ * engine: `score` runs to completion before anything else can call it, and its cache is tied to
+ * the weights it last saw (model/score.ts).
+ */
+function sharedScorer(): ModelScorer {
+  scorer ??= new ModelScorer();
+  return scorer;
+}
+
 class Engine {
   private readonly vocab: Vocabulary;
   /** The catalogue automaton, then (when the tenant has deny phrases) the deny automaton. */
@@ -201,7 +213,6 @@ class Engine {
   private readonly tokens = new Tokens();
   private readonly resolved = new ResolvedTokens();
   private readonly segmenter = new Segmenter();
-  private readonly scorer = new ModelScorer();
   private kind: ScreenKind = 'query';
   private current: CompiledPhrases;
   /** The learned layer for this call (null: not scored). Set by `run`. */
@@ -238,7 +249,7 @@ class Engine {
     const d = detection(NONE, 0, 0, cleaned.flags);
     if (this.model !== null) {
       // Before resolveTokens: it rewrites the token arrays in place.
-      const f = this.scorer;
+      const f = sharedScorer();
       const w = f.score(this.tokens, cleaned.text, this.model);
       d.logit = w.logit;
       if (w.to > w.from) {
