@@ -5,8 +5,8 @@
  *
  *   npx --no-install node bench/prompt-model-stage.ts
  *
- * Per input: the best per-call time over interleaved batches (µs), so both sides see the same
- * machine load; the fused scorer's word cache is warm, as in a long-running screener.
+ * Per input: the best per-call time (µs) over 7 interleaved rounds of 5 batches, so both sides
+ * see the same machine load; the fused scorer's word cache is warm, as in a long-running screener.
  */
 
 import { loadavg } from 'node:os';
@@ -50,7 +50,7 @@ for (const [name, text, iterations] of inputs) {
   };
   let ref = Number.POSITIVE_INFINITY;
   let fast = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 7; round++) {
     ref = Math.min(ref, best(reference, iterations));
     fast = Math.min(fast, best(fused, iterations));
   }
