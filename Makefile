@@ -98,6 +98,10 @@ e2e-clean: ## Remove what an interrupted `make e2e` left on this machine (proces
 e2e-kind: ## The same journey on a kind cluster (needs Docker + kind; not run on the dev machines or CI)
 	@bash test/e2e/kind.sh
 
+.PHONY: bundle
+bundle: node-deps ## The image's entrypoint as one bundled module (esbuild) in .cache/bundle/cli/sluice.mjs, cached by its inputs
+	@$(NPX) node test/harness/image/bundle.ts >/dev/null
+
 .PHONY: image
 image: node-deps ## Build the image without Docker (umoci, skopeo, debootstrap) into .cache/image/sluice.oci.tar
 	@bash test/harness/image/build-image.sh product
