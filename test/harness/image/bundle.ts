@@ -48,7 +48,7 @@ export async function bundleEntrypoint(out = join(ROOT, '.cache/bundle')): Promi
   out = resolve(out);
   const entry = join(out, 'cli/sluice.mjs');
   const keyFile = join(out, 'inputs.json');
-  if (existsSync(entry) && existsSync(keyFile)) {
+  if (existsSync(entry) && existsSync(keyFile) && existsSync(join(out, 'chunks.json'))) {
     const saved = JSON.parse(readFileSync(keyFile, 'utf8')) as { key: string; inputs: string[] };
     if (inputsKey(saved.inputs) === saved.key) return { entry, built: false };
   }
@@ -66,6 +66,10 @@ export async function bundleEntrypoint(out = join(ROOT, '.cache/bundle')): Promi
     platform: 'node',
     target: 'node24',
     banner: { js: BANNER },
+    // Fastify's schema compilers (Ajv, fast-json-stringify): the sidecar gives Fastify its own
+    // lazy compilers (sidecar/lazy-compilers.ts), which require these from node_modules on first
+    // use; bundled, they would only add ~1 MB that every start parses and never runs.
+    external: ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
     // Stack traces name the source file and line (docs/adr/0037): Node maps them with
     // --enable-source-maps; the map is not shipped, so it costs nothing at run time.
     sourcemap: 'linked',
@@ -86,6 +90,13 @@ export async function bundleEntrypoint(out = join(ROOT, '.cache/bundle')): Promi
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(file, target);
   }
+  // Which sources each output file carries (tests read it: what a chunk loaded at start holds).
+  const chunks = Object.fromEntries(
+    Object.entries(result.metafile.outputs)
+      .filter(([file]) => file.endsWith('.mjs'))
+      .map(([file, output]) => [relative(out, resolve(ROOT, file)), Object.keys(output.inputs)]),
+  );
+  writeFileSync(join(out, 'chunks.json'), `${JSON.stringify(chunks, null, 1)}\n`);
   writeFileSync(keyFile, JSON.stringify({ key: inputsKey(inputs), inputs }));
   return { entry, built: true };
 }
