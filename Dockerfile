@@ -29,7 +29,7 @@ FROM node AS bundle
 WORKDIR /src
 COPY . .
 RUN npm ci --ignore-scripts --no-audit --no-fund && node test/harness/image/bundle.ts --out /out \
-  && mkdir -p /out/app/cli && cp /out/cli/*.mjs /out/app/cli/
+  && mkdir -p /out/app/cli && cp /out/cli/*.mjs /out/cli/*.mjs.map /out/app/cli/
 
 # --- runtime
 FROM debian:bookworm-slim

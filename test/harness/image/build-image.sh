@@ -99,8 +99,8 @@ app_layer() { # name bundle-dir|- entries... → prints the layer tar path
   local name="$1" bundled="$2"; shift 2
   local files key out work extra=""
   files="$(cd "$root" && "$node_bin" test/harness/image/app-files.ts "${@/#/--entry=}")"
-  # The bundle: the entry and its chunks (their source maps stay out: see docs/adr/0037).
-  [[ $bundled == - ]] || extra="$(cd "$bundled" && find cli -name '*.mjs' | sort)"
+  # The bundle: the entry, its chunks and their source maps (read only with --enable-source-maps).
+  [[ $bundled == - ]] || extra="$(cd "$bundled" && find cli -name '*.mjs' -o -name '*.mjs.map' | sort)"
   key="$(cd "$root" && { echo "$files"; echo "$files" | xargs cat; } | sha)-$(
     [[ -z $extra ]] && echo none || (cd "$bundled" && echo "$extra" | xargs cat | sha))"
   out="$cache/layer-$name-$key.tar"

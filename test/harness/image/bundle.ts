@@ -70,8 +70,8 @@ export async function bundleEntrypoint(out = join(ROOT, '.cache/bundle')): Promi
     // lazy compilers (sidecar/lazy-compilers.ts), which require these from node_modules on first
     // use; bundled, they would only add ~1 MB that every start parses and never runs.
     external: ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
-    // Stack traces name the source file and line (docs/adr/0037): Node maps them with
-    // --enable-source-maps; the map is not shipped, so it costs nothing at run time.
+    // Stack traces can name the source file and line (docs/adr/0037): the maps ship beside the
+    // chunks and Node reads them only with NODE_OPTIONS=--enable-source-maps.
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'none',
