@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -149,6 +149,36 @@ describe('the bundled entrypoint', () => {
       entry,
     );
     expect(sourcesOf(loaded).sources).toContain('sidecar/egress/app.ts');
+  }, 60_000);
+
+  // The screener reads its model and catalogue through `new URL('…', import.meta.url)`; bundled,
+  // that URL is the chunk's, so the bundle rewrites them to resolve from cli/ (and the catalogue
+  // would silently be compiled again at every start if its snapshot were not found).
+  it('rewrites every data URL of a bundled module to a file beside the bundle', () => {
+    const cli = dirname(entry);
+    const urls = Object.keys(chunks).flatMap((chunk) =>
+      [
+        ...readFileSync(join(cli, '..', chunk), 'utf8').matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g),
+      ].map((m) => join(cli, m[1]!)),
+    );
+    expect(urls.map((u) => relative(join(cli, '..'), u)).sort()).toEqual([
+      'policy/prompt/catalogue.bin',
+      'policy/prompt/model/screen-model.bin',
+    ]);
+    for (const file of urls) expect(readFileSync(file).length).toBeGreaterThan(0);
+  });
+
+  it('loads the template checks and the screener when a policy has templates', async () => {
+    const templated = join(dir, 'templated');
+    mkdirSync(templated);
+    writeFileSync(join(templated, 'acme-legal.yaml'), example('acme-legal'));
+    const loaded = await sidecarModules(
+      ['--policies', templated, '--upstream', 'http://127.0.0.1:9', '--egress', 'off'],
+      entry,
+    );
+    const { sources } = sourcesOf(loaded);
+    expect(sources).toContain('policy/schema/template-issues.ts');
+    expect(sources).toContain('policy/prompt/catalogue.ts');
   }, 60_000);
 
   it('loads no policy validation, YAML, CEL or file watcher in Redis mode', async () => {
