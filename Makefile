@@ -117,6 +117,10 @@ test-rules: deps ## promtool check + unit tests of the alert rules
 bench-overhead: deps dev-up ## Sidecar latency/throughput vs direct and a bare Node proxy
 	. $(DEV_ENV) && $(NPX) node bench/sidecar-overhead.ts
 
+.PHONY: bench-cold-start
+bench-cold-start: deps ## Sidecar cold start (spawn to /readyz 200) from source and from the bundle, alternated (PAIRS=7)
+	$(NPX) node bench/cold-start.ts
+
 .PHONY: bench-accuracy
 bench-accuracy: deps dev-up ## Global rate-limit accuracy across >= 4 sidecar processes, Redis up and down
 	. $(DEV_ENV) && $(NPX) node bench/limiter-accuracy.ts
