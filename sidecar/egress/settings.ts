@@ -20,13 +20,18 @@ import { type Env, parseSettings } from '../../cli/lib/settings/parse.ts';
 import { setting, type ValuesOf } from '../../cli/lib/settings/table.ts';
 import { SluiceError } from '../../policy/errors.ts';
 import { DEFAULT_KEY_PREFIX } from '../../policy/wire.ts';
-import { formatChoices, formatNamed } from './formats/registry.ts';
+import { FORMAT_NAMES } from './format-names.ts';
 
 /**
  * The `name` of a format in formats/registry.ts: the registry is the one list of formats, so a
- * new format is its folder and its registry line (docs/adr/0042-one-settings-table-for-every-command.md).
+ * new format is its folder, its registry line and `make generate`, which copies the names into
+ * format-names.ts (docs/adr/0042-one-settings-table-for-every-command.md).
  */
 export type WireFormat = string;
+
+/** "openai (or openai-compatible), anthropic": the names a provider may give, for --help and errors. */
+const formatChoices = (): string =>
+  FORMAT_NAMES.map((f) => (f.aliases.length ? `${f.name} (or ${f.aliases.join(', ')})` : f.name)).join(', ');
 
 export interface ProviderSettings {
   readonly name: string;
@@ -175,7 +180,9 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
 }
 
 function format(value: string | undefined, name: string): WireFormat {
-  const found = value === undefined ? undefined : formatNamed(value);
+  const found = FORMAT_NAMES.find(
+    (f) => f.name === value || (value !== undefined && f.aliases.includes(value)),
+  );
   return found?.name ?? invalid(`${name} must be one of ${formatChoices()}, got ${JSON.stringify(value)}`);
 }
 

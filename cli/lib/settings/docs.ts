@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { OPERATOR_SETTINGS } from '../../../operator/settings.ts';
 import { SIDECAR_SETTINGS } from '../../../sidecar/config/settings.ts';
+import { formatNamesSource } from '../../../sidecar/egress/formats/registry.ts';
 import { NOISY_NEIGHBOR_SETTINGS } from '../../noisy-neighbor/settings.ts';
 import { PROMPT_CHECK_SETTINGS } from '../../prompt-check-settings.ts';
 import { markdownTable, replaceBlock } from './render.ts';
@@ -31,7 +32,15 @@ export function generatedDocs(): { file: string; current: string; wanted: string
   });
 }
 
+/** sidecar/egress/format-names.ts: the wire formats' names, copied from their registry. */
+export const FORMAT_NAMES_FILE = 'sidecar/egress/format-names.ts';
+
 if (import.meta.main) {
+  const names = formatNamesSource();
+  if (readFileSync(new URL(FORMAT_NAMES_FILE, root), 'utf8') !== names) {
+    writeFileSync(new URL(FORMAT_NAMES_FILE, root), names);
+    process.stdout.write(`wrote ${FORMAT_NAMES_FILE}\n`);
+  }
   for (const { file, current, wanted } of generatedDocs())
     if (current !== wanted) {
       writeFileSync(new URL(file, root), wanted);

@@ -1,17 +1,32 @@
 /**
- * A third wire format is its folder and its line in formats/registry.ts, nothing else
- * (docs/architecture.md "Adding a wire format"). A stand-in third format — Anthropic's messages
- * under a new name, alias and path — is added to the registry's list before anything else reads
- * it, exactly as its registry line would; then the provider settings accept its name and alias,
- * `--help` and the docs' flags table list it, and the egress serves its route through the pivot,
- * with no other edit. (formats/conformance.test.ts checks the codecs of a format that is not the
- * pivot against every other.)
+ * A third wire format is its folder, its line in formats/registry.ts and `make generate`, nothing
+ * else (docs/architecture.md "Adding a wire format"). A stand-in third format — Anthropic's
+ * messages under a new name, alias and path — is added to the registry's list before anything
+ * else reads it, exactly as its registry line would; the names file `make generate` would then
+ * write (egress/format-names.ts) is what the settings read here; then the provider settings
+ * accept its name and alias, `--help` and the docs' flags table list it, and the egress serves its
+ * route through the pivot, with no other edit. (formats/conformance.test.ts checks the codecs of
+ * a format that is not the pivot against every other.)
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { anthropicMessages } from './anthropic-messages/format.ts';
-import { WIRE_FORMATS } from './registry.ts';
+import { formatNamesSource, WIRE_FORMATS } from './registry.ts';
 import type { WireFormatAdapter } from './wire-format.ts';
+
+const REAL = [...WIRE_FORMATS];
+const generatedDir = mkdtempSync(join(tmpdir(), 'sluice-third-format-'));
+afterAll(() => rmSync(generatedDir, { recursive: true, force: true }));
+
+// What `make generate` writes once the registry line is there, read instead of the committed file.
+vi.mock('../format-names.ts', async () => {
+  const file = join(generatedDir, 'format-names.ts');
+  writeFileSync(file, formatNamesSource());
+  return import(/* @vite-ignore */ file);
+});
 
 const third: WireFormatAdapter = {
   ...anthropicMessages,
@@ -28,6 +43,13 @@ const third: WireFormatAdapter = {
 const { EGRESS_SETTINGS, parseEgressSettings } = await import('../settings.ts');
 const { markdownTable, helpText } = await import('../../../cli/lib/settings/render.ts');
 const { startEgressRig } = await import('../../../test/support/egress.ts');
+
+describe('the names file', () => {
+  it('is what make generate writes from the registry (egress/format-names.ts)', () => {
+    const committed = readFileSync(new URL('../format-names.ts', import.meta.url), 'utf8');
+    expect(committed).toBe(formatNamesSource(REAL));
+  });
+});
 
 describe('a third wire format, registered by its registry line only', () => {
   it.each([
