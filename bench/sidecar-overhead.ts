@@ -142,7 +142,7 @@ const sidecarArgs = (egress: 'on' | 'off') => [
   'sidecar',
   ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
   ...(egress === 'on' ? ['--egress-port', '0'] : ['--egress', 'off']),
-  ...['--upstream', appUrl, '--redis', redis.url, '--redis-prefix', prefix, '--state-dir', stateDir],
+  ...['--upstream', appUrl, '--redis-url', redis.url, '--redis-prefix', prefix, '--state-dir', stateDir],
   ...['--max-concurrency', '256', '--log-level', 'warn'],
 ];
 const sidecarReady = (p: NodeProcess) => `http://127.0.0.1:${ports(p).admin}/readyz`;
