@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
+import { parse } from 'yaml';
 import { KubeClient } from '../operator/kube/client.ts';
 import { OPERATOR_V8_FLAGS } from '../operator/v8-flags.ts';
 import { decodeRecord, redisKeys } from '../policy/wire.ts';
@@ -39,11 +40,16 @@ const db = await tempDatabase(env.databaseUrl);
 
 await kubectl(['apply', '-f', `${root}crds/`]);
 await kubectl(['create', 'namespace', NS]);
-// Node flags for the operator process: by default the chart's operator.nodeOptions
-// (charts/sluice/values.yaml); OPERATOR_NODE_FLAGS='' measures Node's own defaults.
-const nodeFlags = (process.env['OPERATOR_NODE_FLAGS'] ?? '--max-semi-space-size=2')
-  .split(' ')
-  .filter(Boolean);
+// The operator runs with the chart's settings (charts/sluice/values.yaml): operator.nodeOptions
+// as its Node flags and operator.mallocArenaMax as MALLOC_ARENA_MAX. OPERATOR_NODE_FLAGS='' and
+// OPERATOR_MALLOC_ARENA_MAX='' measure Node's and glibc's own defaults.
+const chart = (
+  parse(readFileSync(`${root}charts/sluice/values.yaml`, 'utf8')) as {
+    operator: { nodeOptions?: string; mallocArenaMax?: number };
+  }
+).operator;
+const nodeFlags = (process.env['OPERATOR_NODE_FLAGS'] ?? chart.nodeOptions ?? '').split(' ').filter(Boolean);
+const mallocArenaMax = process.env['OPERATOR_MALLOC_ARENA_MAX'] ?? String(chart.mallocArenaMax ?? '');
 const child = spawn(
   `${root}node_modules/node/bin/node`,
   [
@@ -53,7 +59,13 @@ const child = spawn(
     ...['--workers', '16', '--log-level', 'error'],
   ],
   {
-    env: { ...process.env, KUBECONFIG: env.kubeconfig, REDIS_URL: env.redisUrl, DATABASE_URL: db.url },
+    env: {
+      ...process.env,
+      KUBECONFIG: env.kubeconfig,
+      REDIS_URL: env.redisUrl,
+      DATABASE_URL: db.url,
+      ...(mallocArenaMax ? { MALLOC_ARENA_MAX: mallocArenaMax } : {}),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   },
 );
@@ -231,6 +243,7 @@ try {
       operator_rss_peak_mb: statusMb('VmHWM'),
       operator_rss_split: rssSplitMb(),
       operator_node_flags: nodeFlags.join(' '),
+      operator_malloc_arena_max: mallocArenaMax || 'glibc default',
       // Set by the operator on itself at start (operator/v8-flags.ts).
       operator_v8_flags_in_process: OPERATOR_V8_FLAGS.join(' '),
       loadavg: os.loadavg().map((l) => Math.round(l * 10) / 10),

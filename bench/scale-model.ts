@@ -102,9 +102,9 @@ export const MEASURED: ModelInput = {
   redisCounterBytesPerTenant: 847, // bench-scale
   sidecarBaseMb: 190, // bench-scale-sidecar-memory: RSS under load, flat from 1k to 100k records
   sidecarMbPerHeldTenant: 0.0015, // parsed record + key map entry + subscription (heap, measured ~0.4-1.2 KB)
-  operatorBaseMb: 150, // idle operator with the chart's Node options
-  operatorMbPerPolicy: 0.008, // bench-operator: (229 - 150) MB / 10k
-  reconcilesPerS: 14, // bench-operator: 10k to Ready in 695 s (writes; a no-op pass is cheaper, not measured)
+  operatorBaseMb: 126, // idle operator with the chart's settings (ADR 0039: lean KubeConfig, MALLOC_ARENA_MAX=2)
+  operatorMbPerPolicy: 0.0044, // bench-operator: (170 - 126) MB / 10k (docs/scale.md, ADR 0039)
+  reconcilesPerS: 72, // bench-operator, quiet machine: 10k to Ready in 138 s (writes; a no-op pass is cheaper, not measured)
   redisMaxMemoryMbPerMaster: 4_096, // assumed maxmemory
   operatorMemoryLimitMb: 512, // chart default limit
   postgresUpsertsPerS: 5_000, // assumed, not measured here
