@@ -7,24 +7,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
+import { anthropicClient, openaiClient } from '../../test/support/sdk-clients.ts';
 import { egressInternals } from './app.ts';
 
 let rig: EgressRig;
 
-const openaiFor = (tenant: string) =>
-  new OpenAI({
-    baseURL: `${rig.url}/v1`,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: { 'x-sluice-tenant': tenant },
-  });
-const anthropicFor = (tenant: string) =>
-  new Anthropic({
-    baseURL: rig.url,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: { 'x-sluice-tenant': tenant },
-  });
+const openaiFor = (tenant: string) => openaiClient(rig.url, tenant);
+const anthropicFor = (tenant: string) => anthropicClient(rig.url, tenant);
 
 beforeAll(async () => {
   rig = await startEgressRig();

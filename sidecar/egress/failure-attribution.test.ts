@@ -5,13 +5,14 @@
  * outbound layer that misbehaves on purpose.
  */
 import { Readable } from 'node:stream';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import pino from 'pino';
 import prom from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAnthropicFake } from '../../cli/noisy-neighbor/fakes/anthropic-server.ts';
 import { startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { examplePolicies, startEgressRig } from '../../test/support/egress.ts';
+import { openaiClient } from '../../test/support/sdk-clients.ts';
 import { buildEgressApp, egressInternals } from './app.ts';
 import type { UpstreamClient, UpstreamResponse } from './providers/upstream.ts';
 import { parseEgressSettings } from './settings.ts';
@@ -51,13 +52,7 @@ async function egressWith(upstream: UpstreamClient) {
     await app.close();
     await Promise.all([openai.close(), anthropic.close()]);
   });
-  const client = (tenant: string) =>
-    new OpenAI({
-      baseURL: `${url}/v1`,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: { 'x-sluice-tenant': tenant },
-    });
+  const client = (tenant: string) => openaiClient(url, tenant);
   return { app, url, lines, client };
 }
 

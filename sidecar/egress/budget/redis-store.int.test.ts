@@ -8,13 +8,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEffectivePolicy } from '../../../policy/effective.ts';
 import { redisKeys, usageDay, usageField } from '../../../policy/wire.ts';
 import { devEnv } from '../../../test/harness/env.ts';
 import { reserve } from '../../../test/support/budget.ts';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../../test/support/egress.ts';
+import { openaiClient } from '../../../test/support/sdk-clients.ts';
 import { egressInternals } from '../app.ts';
 import { budgetLimits, HOLD_TTL_MS, holdMember } from './budget.ts';
 import { RedisBudgetStore } from './redis-store.ts';
@@ -201,12 +201,7 @@ describe('egress with Redis', () => {
   it('keeps a tenant within its budget under 50 concurrent requests, and counts usage in Redis', async () => {
     // Each request reserves its prompt estimate + 100 tokens; the fake uses fewer than reserved.
     rig.openai.script(Array.from({ length: 50 }, () => ({ usage: { prompt: 10, completion: 90 } })));
-    const c = new OpenAI({
-      baseURL: `${rig.url}/v1`,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: { 'x-sluice-tenant': 'globex-support' },
-    });
+    const c = openaiClient(rig.url, 'globex-support');
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         (i % 2 === 0
