@@ -29,6 +29,25 @@ beforeEach(() => {
 
 const ask = [{ role: 'user' as const, content: 'What is clause 7?' }];
 
+/** `ask` streamed for `tenant` with the usage chunk asked for: the text, the last finish_reason and the usage. */
+async function streamChat(tenant: string) {
+  const stream = await openaiFor(tenant).chat.completions.create({
+    model: 'default',
+    messages: ask,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  let text = '';
+  let finish: string | null | undefined = null;
+  let usage: OpenAI.CompletionUsage | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? '';
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+    usage = chunk.usage ?? usage;
+  }
+  return { text, finish, usage };
+}
+
 describe('routing', () => {
   it.each([
     ['acme-legal', 'gpt-4'],
@@ -105,18 +124,7 @@ describe('routing', () => {
 
 describe('streams', () => {
   it('passes an OpenAI stream through with the usage chunk when asked', async () => {
-    const stream = await openaiFor('acme-legal').chat.completions.create({
-      model: 'default',
-      messages: ask,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    let text = '';
-    let usage: unknown = null;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      if (chunk.usage) usage = chunk.usage;
-    }
+    const { text, usage } = await streamChat('acme-legal');
     expect(text).toBe('Hello from gpt-4');
     expect(usage).toMatchObject({ completion_tokens: 3 });
   });
@@ -229,20 +237,7 @@ describe('fallback', () => {
   });
 
   it('serves an OpenAI client from Anthropic with a translated stream and usage', async () => {
-    const stream = await openaiFor('initech-research').chat.completions.create({
-      model: 'default',
-      messages: ask,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    let text = '';
-    let finish: string | null | undefined = null;
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-      usage = chunk.usage ?? usage;
-    }
+    const { text, finish, usage } = await streamChat('initech-research');
     expect(text).toBe('Hello from claude-sonnet-4');
     expect(finish).toBe('stop');
     expect(usage?.completion_tokens).toBe(3);
