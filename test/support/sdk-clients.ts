@@ -26,3 +26,14 @@ export function anthropicClient(origin: string, tenant: string): Anthropic {
     defaultHeaders: { [SLUICE_HEADERS.tenant]: tenant },
   });
 }
+
+/** The OpenAI APIError `call` ended in; a call that succeeds, or fails otherwise, fails the test. */
+export async function openaiError(call: PromiseLike<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof OpenAI.APIError) return error;
+    throw error;
+  }
+  throw new Error('the call succeeded; an OpenAI APIError was expected');
+}
