@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
+import { deleteTenant, rateLimited, writeTenant } from '../bench/lib/redis-tenants.ts';
 import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
@@ -104,11 +104,7 @@ describe('sidecar in Redis mode', () => {
       await writeTenant(
         client,
         keys,
-        {
-          tenantId: tenant,
-          tier: 'enterprise',
-          limits: { requests: { limit: 40, window: '1h', burst: 40 } },
-        },
+        rateLimited(tenant, 'enterprise', { limit: 40, window: '1h', burst: 40 }),
         [`k-${tenant}`],
       );
       const common = [
@@ -151,17 +147,13 @@ describe('sidecar in Redis mode', () => {
   );
 
   it('Redis killed mid-run → local-share at limit / live replicas → Redis back → global again', async () => {
+    // 100 per hour, burst 20: a replica's share refills one per 72 s, the global bucket one per
+    // 36 s — nothing refills while the test runs, even at a load average of 25 (the test
+    // admitted 22 of 20 with 1,000 per hour: each share had refilled one in 7.2 s).
     await writeTenant(
       client,
       keys,
-      {
-        tenantId: 'outage',
-        tier: 'enterprise',
-        // 100 per hour, burst 20: a replica's share refills one per 72 s, the global bucket one per
-        // 36 s — nothing refills while the test runs, even at a load average of 25 (the test
-        // admitted 22 of 20 with 1,000 per hour: each share had refilled one in 7.2 s).
-        limits: { requests: { limit: 100, window: '1h', burst: 20 } },
-      },
+      rateLimited('outage', 'enterprise', { limit: 100, window: '1h', burst: 20 }),
       ['k-outage'],
     );
     const a = await start({ replicaId: 'outage-a' });
