@@ -3,7 +3,7 @@
  * sidecar child processes for the shared-limit case, in-process sidecars where the test needs
  * to look inside (limiter mode).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -15,7 +15,7 @@ import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
-import { answerStatus, testSidecarSettings } from '../test/support/sidecar.ts';
+import { answerStatus, closeRedisModeSuite, testSidecarSettings } from '../test/support/sidecar.ts';
 import { until } from '../test/support/until.ts';
 import type { Settings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
@@ -50,13 +50,7 @@ describe('sidecar in Redis mode', () => {
     prefix = `sluice-test-sidecar-${process.pid}:`;
     keys = redisKeys(prefix);
   });
-  afterAll(async () => {
-    for (const h of handles) await h.close();
-    client?.disconnect();
-    await app?.close();
-    await redis?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeRedisModeSuite({ handles, client, app, redis, stateDir }));
 
   it('loads a tenant on first sight, follows its updates and deletes, and serves the version', async () => {
     await writeTenant(client, keys, { tenantId: 'alpha', tier: 'pro' }, ['k-alpha']);
