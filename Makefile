@@ -98,6 +98,10 @@ e2e-clean: ## Remove what an interrupted `make e2e` left on this machine (proces
 e2e-kind: ## The same journey on a kind cluster (needs Docker + kind; not run on the dev machines or CI)
 	@bash test/e2e/kind.sh
 
+.PHONY: bundle
+bundle: node-deps ## The image's entrypoint as one bundled module (esbuild) in .cache/bundle/cli/sluice.mjs, cached by its inputs
+	@$(NPX) node test/harness/image/bundle.ts >/dev/null
+
 .PHONY: image
 image: node-deps ## Build the image without Docker (umoci, skopeo, debootstrap) into .cache/image/sluice.oci.tar
 	@bash test/harness/image/build-image.sh product
@@ -112,6 +116,10 @@ test-rules: deps ## promtool check + unit tests of the alert rules
 .PHONY: bench-overhead
 bench-overhead: deps dev-up ## Sidecar latency/throughput vs direct and a bare Node proxy
 	. $(DEV_ENV) && $(NPX) node bench/sidecar-overhead.ts
+
+.PHONY: bench-cold-start
+bench-cold-start: deps ## Sidecar cold start (spawn to /readyz 200) from source and from the bundle, alternated (PAIRS=7)
+	$(NPX) node bench/cold-start.ts
 
 .PHONY: bench-accuracy
 bench-accuracy: deps dev-up ## Global rate-limit accuracy across >= 4 sidecar processes, Redis up and down

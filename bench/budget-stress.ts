@@ -144,7 +144,14 @@ const record = (name: string, r: Phase) => {
 try {
   const common = [
     ...LOOPBACK_FLAGS,
-    ...['--upstream', String(app.info['listening']), '--redis', proxy.url('redis'), '--redis-prefix', prefix],
+    ...[
+      '--upstream',
+      String(app.info['listening']),
+      '--redis-url',
+      proxy.url('redis'),
+      '--redis-prefix',
+      prefix,
+    ],
     ...['--heartbeat-ms', '500', '--log-level', 'error', '--provider', `openai=openai-compatible,${llm.url}`],
   ];
   for (let i = 0; i < REPLICAS; i++)

@@ -73,7 +73,7 @@ const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', im
 ]);
 const common = [
   ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress-port', '0'],
-  ...['--upstream', String(app.info['listening']), '--redis', redis.url, '--redis-prefix', prefix],
+  ...['--upstream', String(app.info['listening']), '--redis-url', redis.url, '--redis-prefix', prefix],
   ...['--heartbeat-ms', '500', '--log-level', 'error', '--max-concurrency', '1024'],
 ];
 const procs = await Promise.all(

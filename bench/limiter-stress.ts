@@ -75,7 +75,14 @@ const rig = await startPressureRig('redis', prefix);
 const { redis, proxy, keys, admin, app, procs, pools } = rig;
 const common = [
   ...LOOPBACK_FLAGS,
-  ...['--upstream', String(app.info['listening']), '--redis', proxy.url('redis'), '--redis-prefix', prefix],
+  ...[
+    '--upstream',
+    String(app.info['listening']),
+    '--redis-url',
+    proxy.url('redis'),
+    '--redis-prefix',
+    prefix,
+  ],
   ...['--heartbeat-ms', '500', '--log-level', 'error', '--max-concurrency', '1024'],
 ];
 const cleanUp = rig.stop;

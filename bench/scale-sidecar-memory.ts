@@ -51,7 +51,7 @@ for (const total of SIZES) {
 
   const sidecar = await spawnSidecar([
     ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress', 'off'],
-    ...['--upstream', app.url, '--redis', server.url, '--redis-prefix', prefix, '--log-level', 'error'],
+    ...['--upstream', app.url, '--redis-url', server.url, '--redis-prefix', prefix, '--log-level', 'error'],
   ]);
   const rss = () => {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${sidecar.child.pid}/status`, 'utf8'));

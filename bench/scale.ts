@@ -55,7 +55,7 @@ const conditions = {
   ]);
   const sidecar = await spawnSidecar([
     ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress', 'off'],
-    ...['--upstream', app.url, '--redis', server.url, '--redis-prefix', prefix, '--log-level', 'error'],
+    ...['--upstream', app.url, '--redis-url', server.url, '--redis-prefix', prefix, '--log-level', 'error'],
     // No heartbeat or resync inside the measured window.
     ...['--heartbeat-ms', '600000', '--resync-ms', '86400000'],
   ]);

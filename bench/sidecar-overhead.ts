@@ -10,6 +10,9 @@
  *
  * SIDECAR_NODE_OPTIONS sets NODE_OPTIONS for the sidecar processes only, e.g. the chart's
  * `sidecar.nodeOptions` (charts/sluice/values.yaml), to measure what the V8 settings save.
+ * The sidecar runs from the image's entrypoint, the bundle `cli/sluice.mjs`
+ * (test/harness/image/bundle.ts, built here when its inputs changed: docs/adr/0037);
+ * SLUICE_BENCH_ENTRY=source runs cli/sluice.ts instead, to compare (`sluice_entry`).
  *
  * Besides latency and throughput, per process: CPU per request (user + system from /proc over
  * the saturation phase, divided by the 2xx answers — the figure that holds on a busy machine),
@@ -20,9 +23,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { ms3, quantile } from '../cli/lib/stats.ts';
 import { redisKeys } from '../policy/wire.ts';
+import { bundleEntrypoint } from '../test/harness/image/bundle.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
 import { fixedRate, type RequestSpec, saturate } from './lib/load.ts';
 import { type NodeProcess, spawnNode } from './lib/process.ts';
@@ -137,11 +142,15 @@ const sidecarArgs = (egress: 'on' | 'off') => [
   'sidecar',
   ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
   ...(egress === 'on' ? ['--egress-port', '0'] : ['--egress', 'off']),
-  ...['--upstream', appUrl, '--redis', redis.url, '--redis-prefix', prefix, '--state-dir', stateDir],
+  ...['--upstream', appUrl, '--redis-url', redis.url, '--redis-prefix', prefix, '--state-dir', stateDir],
   ...['--max-concurrency', '256', '--log-level', 'warn'],
 ];
 const sidecarReady = (p: NodeProcess) => `http://127.0.0.1:${ports(p).admin}/readyz`;
-const SIDECAR = new URL('../cli/sluice.ts', import.meta.url);
+const ENTRY = process.env['SLUICE_BENCH_ENTRY'] === 'source' ? 'source' : 'bundle';
+const SIDECAR =
+  ENTRY === 'source'
+    ? new URL('../cli/sluice.ts', import.meta.url)
+    : pathToFileURL((await bundleEntrypoint()).entry);
 const SIDECAR_NODE_OPTIONS = process.env['SIDECAR_NODE_OPTIONS'] ?? '';
 const sidecarEnv: Record<string, string> = SIDECAR_NODE_OPTIONS ? { NODE_OPTIONS: SIDECAR_NODE_OPTIONS } : {};
 
@@ -190,6 +199,7 @@ try {
       // Kept under its old name for comparison with earlier runs: the egress-on peak.
       sluice_rss_mb: sluice['sluice_peak_rss_mb'],
       sluice_node_options: SIDECAR_NODE_OPTIONS,
+      sluice_entry: ENTRY,
       rate: RATE,
       quick: QUICK,
     })}\n`,

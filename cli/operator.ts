@@ -3,7 +3,8 @@
 import { startOperator } from '../operator/main.ts';
 import { OPERATOR_SETTINGS, parseSettings } from '../operator/settings.ts';
 import type { Io } from './io.ts';
-import { commandSettings, untilStopped } from './lib/long-running.ts';
+import { untilStopped } from './lib/long-running.ts';
+import { commandSettings } from './lib/settings/command.ts';
 
 export async function operator(
   args: string[],
@@ -11,7 +12,7 @@ export async function operator(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const read = commandSettings(
-    'operator',
+    'sluice operator',
     '--redis-url URL --database-url URL [flags]',
     OPERATOR_SETTINGS,
     args,

@@ -21,7 +21,7 @@ async function run(argv: string[], input = ''): Promise<Run> {
   stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
   stderr.on('data', (chunk: Buffer) => err.push(chunk.toString('utf8')));
   stdin.end(input);
-  const code = await promptCheck(argv, { stdin, stdout, stderr });
+  const code = await promptCheck(argv, { stdin, stdout, stderr }, {});
   const text = out.join('');
   const lines = text.split('\n').filter((l) => l.length > 0);
   return {
@@ -282,18 +282,39 @@ describe('sluice prompt-check', () => {
     expect(medium).toBeLessThanOrEqual(high);
   });
 
-  it.each([[['--bogus']], [['stray-positional']], [['--jsonl']]])(
-    'exits 2 on usage error %j',
-    async (argv) => {
-      const result = await run(argv);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain('Usage: sluice prompt-check');
-    },
-  );
+  it.each([
+    [['--bogus'], 'unknown flag --bogus'],
+    [['--sumary'], 'did you mean --summary?'],
+    [['stray-positional'], 'unexpected argument'],
+    [['--jsonl'], '--jsonl needs a value'],
+    [['--sensitivity', 'hihg'], 'did you mean high?'],
+  ])('exits 2 with SLUICE_CONFIG_INVALID and the usage line on %j', async (argv, detail) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SLUICE_CONFIG_INVALID');
+    expect(result.stderr).toContain(detail);
+    expect(result.stderr).toContain('usage: sluice prompt-check');
+  });
 
   it('prints help', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
+  });
+
+  it('reads its flags from SLUICE_PROMPT_CHECK_* when not given', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const out: string[] = [];
+    stdout.on('data', (chunk: Buffer) => out.push(chunk.toString('utf8')));
+    stdin.end(jsonl({ id: 1, text: 'hello', kind: 'query', label: 'benign' }));
+    const env = { SLUICE_PROMPT_CHECK_QUIET: 'true', SLUICE_PROMPT_CHECK_SUMMARY: '1' };
+    expect(await promptCheck([], { stdin, stdout, stderr: new PassThrough() }, env)).toBe(0);
+    const lines = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ summary: { total: 1, benign: 1 } });
   });
 
   it('measures the project corpus', async () => {

@@ -1,6 +1,6 @@
 /**
  * `sluice prompt-check [--jsonl FILE] [--summary] [--explain] [--sensitivity S] [--phrases-only]
- *                      [--quiet] [--deny-phrase TEXT]…`
+ *                      [--quiet] [--deny-phrase TEXT]…` (flags: prompt-check-settings.ts)
  *
  * Screens JSON lines {"id", "text", "kind": "query" | "template"} from FILE or stdin and writes
  * one JSON line per input: {"id", "verdict": "allow" | "reject", "rule", "layer", "score",
@@ -26,7 +26,6 @@
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { SluiceError } from '../policy/errors.ts';
 import {
   createScreener,
@@ -36,10 +35,11 @@ import {
   type ScreenExplanation,
   type Screener,
   type ScreenerOptions,
-  SENSITIVITIES,
-  type Sensitivity,
   templateLiteralText,
 } from '../policy/prompt/index.ts';
+import { commandSettings } from './lib/settings/command.ts';
+import { parseSettings } from './lib/settings/parse.ts';
+import { PROMPT_CHECK_SETTINGS } from './prompt-check-settings.ts';
 
 export interface PromptCheckIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -47,29 +47,14 @@ export interface PromptCheckIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-const USAGE = `Usage: sluice prompt-check [--jsonl FILE] [--summary] [--explain] [--sensitivity low|medium|high]
-                           [--phrases-only] [--model FILE] [--quiet] [--deny-phrase TEXT]...
+const USAGE =
+  '[--jsonl FILE] [--summary] [--explain] [--sensitivity low|medium|high] [--deny-phrase TEXT]... [flags]';
 
-Reads JSON lines {"id", "text", "kind": "query"|"template"[, "label": "attack"|"benign",
-"lang", "category"]} from FILE (or stdin) and prints {"id", "verdict", "rule", "layer", "score",
-"unsure"} per line.
+const ABOUT = `Reads JSON lines {"id", "text", "kind": "query"|"template"[, "label": "attack"|"benign",
+"lang", "category"]} from --jsonl FILE (or stdin) and prints {"id", "verdict", "rule", "layer",
+"score", "unsure"} per line.
 
-  --jsonl FILE         read FILE instead of stdin
-  --summary            print precision/recall/false-positive rate over labelled lines at the end,
-                       overall and per "lang" and "category"
-  --explain            add which layer fired, the phrase or the model's top features, the score
-                       and the normalised text to each line
-  --sensitivity S      the learned layer's threshold, as a policy's screening.sensitivity
-                       (default medium)
-  --phrases-only       hidden characters and the phrase set only (no learned layer)
-  --model FILE         learned-layer weights from FILE instead of the committed model (a model
-                       written by policy/prompt/model/train.ts --out FILE)
-  --quiet              no per-line output (summary lines only)
-  --deny-phrase TEXT   an extra phrase to reject (repeatable), as a policy's denyPhrases
-  -h, --help           show this help
-
-Exit status: 0 all lines screened, 1 some lines were invalid, 2 usage error or unreadable file.
-`;
+Exit status: 0 all lines screened, 1 some lines were invalid, 2 usage error or unreadable file.`;
 
 interface Tally {
   total: number;
@@ -218,8 +203,8 @@ function count(t: Tally, label: 'attack' | 'benign', rejected: boolean): void {
   }
 }
 
-async function* linesOf(file: string | undefined, stdin: NodeJS.ReadableStream): AsyncGenerator<string> {
-  if (file !== undefined) {
+async function* linesOf(file: string | null, stdin: NodeJS.ReadableStream): AsyncGenerator<string> {
+  if (file !== null) {
     const content = await readFile(file, 'utf8');
     for (const line of content.split(/\r?\n/)) yield line;
     return;
@@ -243,58 +228,36 @@ function explainJson(e: ScreenExplanation): Record<string, unknown> {
   };
 }
 
-export async function promptCheck(argv: string[], io: PromptCheckIo): Promise<number> {
-  let values: {
-    jsonl?: string;
-    summary?: boolean;
-    explain?: boolean;
-    sensitivity?: string;
-    'phrases-only'?: boolean;
-    model?: string;
-    quiet?: boolean;
-    'deny-phrase'?: string[];
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        jsonl: { type: 'string' },
-        summary: { type: 'boolean' },
-        explain: { type: 'boolean' },
-        sensitivity: { type: 'string' },
-        'phrases-only': { type: 'boolean' },
-        model: { type: 'string' },
-        quiet: { type: 'boolean' },
-        'deny-phrase': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
-    if (values.sensitivity !== undefined && !SENSITIVITIES.includes(values.sensitivity as Sensitivity)) {
-      throw new Error(
-        `--sensitivity must be one of ${SENSITIVITIES.join(', ')}, got "${values.sensitivity}"`,
-      );
-    }
-  } catch (error) {
-    await write(io.stderr, `${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    await write(io.stdout, USAGE);
-    return 0;
-  }
+export async function promptCheck(
+  argv: string[],
+  io: PromptCheckIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const read = commandSettings(
+    'sluice prompt-check',
+    USAGE,
+    PROMPT_CHECK_SETTINGS,
+    argv,
+    io,
+    (warn) => {
+      const { values, warnings } = parseSettings(PROMPT_CHECK_SETTINGS, argv, env);
+      warnings.forEach(warn);
+      return values;
+    },
+    ABOUT,
+  );
+  if ('exit' in read) return read.exit;
+  const values = read.settings;
 
   let checker: Checker;
   try {
     const options: ScreenerOptions = {
-      denyPhrases: values['deny-phrase'] ?? [],
-      ...(values.sensitivity ? { sensitivity: values.sensitivity as Sensitivity } : {}),
+      denyPhrases: values.denyPhrases,
+      sensitivity: values.sensitivity,
       ...(values.model ? { weights: decodeModel(await readFile(values.model)) } : {}),
-      model: !values['phrases-only'],
+      model: !values.phrasesOnly,
     };
-    checker = { screener: createScreener(options), options, explain: values.explain === true };
+    checker = { screener: createScreener(options), options, explain: values.explain };
   } catch (error) {
     const sluice =
       error instanceof SluiceError ? error : new SluiceError('SLUICE_CONFIG_INVALID', String(error));
@@ -312,7 +275,7 @@ export async function promptCheck(argv: string[], io: PromptCheckIo): Promise<nu
 }
 
 async function check(
-  values: { jsonl?: string; summary?: boolean; quiet?: boolean },
+  values: { jsonl: string | null; summary: boolean; quiet: boolean },
   checker: Checker,
   io: PromptCheckIo,
 ): Promise<number> {

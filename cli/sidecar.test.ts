@@ -19,8 +19,9 @@ describe('sluice sidecar', () => {
   it('warns on stderr when an old spelling is used', async () => {
     const t = captureIo();
     // Refused later (both sources), after the warning.
-    expect(await sidecar(['--policies', 'x', '--redis', 'redis://r:6379'], t.io, {})).toBe(2);
-    expect(t.err()).toContain('warning: --redis is deprecated; use --redis-url');
+    const env = { SLUICE_KEY_PREFIX: 'p:' };
+    expect(await sidecar(['--policies', 'x', '--redis-url', 'redis://r:6379'], t.io, env)).toBe(2);
+    expect(t.err()).toContain('warning: SLUICE_KEY_PREFIX is deprecated; use SLUICE_REDIS_PREFIX');
   });
 
   it.each([

@@ -7,11 +7,12 @@ import { isSluiceError } from '../policy/errors.ts';
 import { loadSettings, SIDECAR_SETTINGS } from '../sidecar/config/settings.ts';
 import { startSidecar } from '../sidecar/main.ts';
 import type { Io } from './io.ts';
-import { commandSettings, untilStopped } from './lib/long-running.ts';
+import { untilStopped } from './lib/long-running.ts';
+import { commandSettings } from './lib/settings/command.ts';
 
 export async function sidecar(args: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const read = commandSettings(
-    'sidecar',
+    'sluice sidecar',
     '(--policies PATH | --redis-url URL) [--upstream URL] [flags]',
     SIDECAR_SETTINGS,
     args,

@@ -5,18 +5,43 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { kindOf, parseYamlDocuments } from '../policy/documents.ts';
+import { SluiceError } from '../policy/errors.ts';
 import { KIND } from '../policy/schema/tenant-policy.ts';
 import { validateTenantPolicy } from '../policy/schema/validate.ts';
 import type { Io } from './io.ts';
+import { commandSettings } from './lib/settings/command.ts';
+import { parseSettings } from './lib/settings/parse.ts';
 
-export async function validate(args: string[], io: Io): Promise<number> {
-  const paths = args.filter((a) => !a.startsWith('-'));
-  if (paths.length === 0 || args.includes('--help')) {
-    io.stderr.write(
-      'usage: sluice validate FILE|DIR...\n  Checks TenantPolicy YAML offline; exit 1 if any is invalid.\n',
-    );
-    return paths.length === 0 && !args.includes('--help') ? 2 : 0;
-  }
+/** No flags yet: a flag is refused with SLUICE_CONFIG_INVALID rather than read as a file name. */
+export const VALIDATE_SETTINGS = {} as const;
+
+const ABOUT = `Checks TenantPolicy YAML offline (each FILE, and each .yaml/.yml in each DIR) with the rules
+the API server applies; other kinds are skipped. Exit 0 all valid, 1 any invalid or unreadable,
+2 usage error. A file whose name starts with "-" goes after "--".`;
+
+export async function validate(
+  args: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const read = commandSettings(
+    'sluice validate',
+    'FILE|DIR...',
+    VALIDATE_SETTINGS,
+    args,
+    io,
+    () => {
+      const { positionals } = parseSettings(VALIDATE_SETTINGS, args, env, 'SLUICE_CONFIG_INVALID', {
+        positionals: true,
+      });
+      if (positionals.length === 0)
+        throw new SluiceError('SLUICE_CONFIG_INVALID', 'name at least one FILE or DIR');
+      return positionals;
+    },
+    ABOUT,
+  );
+  if ('exit' in read) return read.exit;
+  const paths = read.settings;
   let invalid = 0;
   let checked = 0;
   for (const file of expand(paths, io)) {
@@ -52,7 +77,7 @@ export async function validate(args: string[], io: Io): Promise<number> {
   return invalid > 0 ? 1 : 0;
 }
 
-function expand(paths: string[], io: Io): string[] {
+function expand(paths: readonly string[], io: Io): string[] {
   const files: string[] = [];
   for (const path of paths) {
     try {

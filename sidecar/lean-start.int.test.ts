@@ -32,7 +32,7 @@ describe('what a Redis-mode sidecar loads at start', () => {
   it('loads no policy validation, YAML, Kubernetes client or (egress off) egress', async () => {
     const { redisUrl } = devEnv();
     const loaded = await sidecarModules([
-      ...['--redis', redisUrl, '--redis-prefix', `lean-start-${process.pid}:`],
+      ...['--redis-url', redisUrl, '--redis-prefix', `lean-start-${process.pid}:`],
       ...['--upstream', 'http://127.0.0.1:9', '--egress', 'off'],
     ]);
     expect(loaded).toContain('sidecar/config/redis-source.ts');

@@ -162,7 +162,7 @@ export async function startSidecar(settings: Settings, deps: SidecarDeps = {}): 
       now,
       debounceMs: settings.reloadDebounceMs,
     });
-    fileSource.start();
+    await fileSource.start();
     closers.push(() => fileSource!.close());
   }
   // A new policy version may lift a denial (an override): drop the tenant's cached denial.

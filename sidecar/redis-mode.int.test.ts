@@ -105,7 +105,7 @@ describe('sidecar in Redis mode', () => {
         ...LOOPBACK_FLAGS,
         '--upstream',
         app.url,
-        '--redis',
+        '--redis-url',
         redis.url,
         '--redis-prefix',
         prefix,

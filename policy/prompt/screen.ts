@@ -60,6 +60,7 @@ import { MARK_COUNT, MARK_END, MARK_LINE } from './marks.ts';
 import { type Match, Matcher } from './match.ts';
 import { extractFeatures, Features } from './model/features.ts';
 import { scoreWindow, sigmoid } from './model/model.ts';
+import { ModelScorer } from './model/score.ts';
 import { type ModelWeights, modelWeights, SENSITIVITIES, type Sensitivity } from './model/weights.ts';
 import { normalise } from './normalise.ts';
 import { ResolvedTokens, resolveTokens } from './resolve.ts';
@@ -191,6 +192,18 @@ function absorb(outer: Detection, inner: Detection, start: number, end: number):
   }
 }
 
+let scorer: ModelScorer | null = null;
+
+/**
+ * One model scorer (and word cache, 384 KiB) for every engine of the process, not one per tenant
+ * engine: `score` runs to completion before anything else can call it, and its cache is tied to
+ * the weights it last saw (model/score.ts).
+ */
+function sharedScorer(): ModelScorer {
+  scorer ??= new ModelScorer();
+  return scorer;
+}
+
 class Engine {
   private readonly vocab: Vocabulary;
   /** The catalogue automaton, then (when the tenant has deny phrases) the deny automaton. */
@@ -200,7 +213,6 @@ class Engine {
   private readonly tokens = new Tokens();
   private readonly resolved = new ResolvedTokens();
   private readonly segmenter = new Segmenter();
-  private readonly features = new Features();
   private kind: ScreenKind = 'query';
   private current: CompiledPhrases;
   /** The learned layer for this call (null: not scored). Set by `run`. */
@@ -237,9 +249,8 @@ class Engine {
     const d = detection(NONE, 0, 0, cleaned.flags);
     if (this.model !== null) {
       // Before resolveTokens: it rewrites the token arrays in place.
-      const f = this.features;
-      extractFeatures(this.tokens, cleaned.text, this.model.mask, f);
-      const w = scoreWindow(this.model, f);
+      const f = sharedScorer();
+      const w = f.score(this.tokens, cleaned.text, this.model);
       d.logit = w.logit;
       if (w.to > w.from) {
         const span = mapSpan(cleaned, f.posFrom[w.from]!, f.posTo[w.to - 1]!);

@@ -4,6 +4,10 @@
  * validated with the API server's rules and its effective policy computed with the injected
  * clock, and recomputed when an override's validUntil passes. Reloaded on change (fs.watch +
  * debounce); an invalid file keeps the last good set and logs the field errors.
+ *
+ * The template checks load with the first policy that has prompt templates: they bring the
+ * prompt screener, which a set without templates never needs (docs/adr/0037-bundled-entrypoint.md;
+ * sidecar/lean-start.test.ts checks it).
  */
 import { type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +16,8 @@ import { kindOf, parseYamlDocuments } from '../../policy/documents.ts';
 import { computeEffectivePolicy } from '../../policy/effective.ts';
 import { SluiceError } from '../../policy/errors.ts';
 import { KIND, type TenantPolicy } from '../../policy/schema/tenant-policy.ts';
-import { validateTenantPolicy } from '../../policy/schema/validate.ts';
+import type { TemplateIssues } from '../../policy/schema/validate-spec.ts';
+import { validateTenantPolicyWith } from '../../policy/schema/validate-spec.ts';
 import { hashApiKey, type TenantRecord } from '../../policy/wire.ts';
 import type { SidecarMetrics } from '../metrics.ts';
 import type { PolicySet } from './policy-set.ts';
@@ -28,11 +33,31 @@ export interface LoadResult {
   issues: LoadIssue[];
   /** Earliest validUntil among the records (ms), or null: recompute then. */
   recomputeAt: number | null;
+  /** A policy has prompt templates and no template checks were given: load them, load again. */
+  needsTemplateChecks: boolean;
 }
 
-/** Reads, validates and computes a policy folder or file. Never throws; problems are issues. */
-export function loadPolicies(path: string, now: Date): LoadResult {
+let templateChecks: Promise<TemplateIssues> | undefined;
+/** The template checks (policy/schema/template-issues.ts and the prompt screener), loaded once. */
+export function loadTemplateChecks(): Promise<TemplateIssues> {
+  templateChecks ??= import('../../policy/schema/template-issues.ts').then((m) => m.templateIssues);
+  return templateChecks;
+}
+
+/**
+ * Reads, validates and computes a policy folder or file. Never throws; problems are issues.
+ * Without `templateIssues`, a policy with templates sets needsTemplateChecks (and the result is
+ * not to be used).
+ */
+export function loadPolicies(path: string, now: Date, templateIssues?: TemplateIssues): LoadResult {
   const issues: LoadIssue[] = [];
+  let needsTemplateChecks = false;
+  const templates: TemplateIssues =
+    templateIssues ??
+    ((spec) => {
+      if ((spec.promptTemplates ?? []).length > 0) needsTemplateChecks = true;
+      return [];
+    });
   const policies: { source: string; policy: TenantPolicy }[] = [];
   // Secret name → data. Secrets are matched by name (file mode has no namespaces to tell apart).
   const secrets = new Map<string, Record<string, string>>();
@@ -52,7 +77,7 @@ export function loadPolicies(path: string, now: Date): LoadResult {
       if (kind === 'Secret') {
         secrets.set(String(name), secretData(object as Record<string, unknown>));
       } else if (kind === KIND) {
-        const result = validateTenantPolicy(object);
+        const result = validateTenantPolicyWith(object, templates);
         if (!result.valid) {
           for (const i of result.issues) issues.push({ source, path: i.path, message: i.message });
         } else {
@@ -117,7 +142,7 @@ export function loadPolicies(path: string, now: Date): LoadResult {
   }
   // The plaintext keys go out of scope here; only hashes are kept.
   secrets.clear();
-  return { records, issues, recomputeAt };
+  return { records, issues, recomputeAt, needsTemplateChecks };
 }
 
 function secretData(secret: Record<string, unknown>): Record<string, string> {
@@ -158,15 +183,16 @@ export class FileSource {
   private debounce: NodeJS.Timeout | undefined;
   private recompute: NodeJS.Timeout | undefined;
   private closed = false;
+  private templateIssues: TemplateIssues | undefined;
 
   constructor(options: FileSourceOptions) {
     this.options = options;
   }
 
   /** First load: an invalid set stops start-up (there is no last good set to keep). */
-  start(): void {
+  async start(): Promise<void> {
     const { path, log } = this.options;
-    const result = this.load();
+    const result = await this.load();
     if (!result) {
       throw new SluiceError('SLUICE_POLICY_INVALID', `the policies in ${path} are not valid (see the log)`);
     }
@@ -179,9 +205,9 @@ export class FileSource {
     }
   }
 
-  /** Reloads now; returns false (keeping the last good set) when invalid. */
-  reload(): boolean {
-    return this.load() !== null;
+  /** Reloads now; resolves false (keeping the last good set) when invalid. */
+  async reload(): Promise<boolean> {
+    return (await this.load()) !== null;
   }
 
   close(): void {
@@ -194,13 +220,23 @@ export class FileSource {
   private schedule(): void {
     if (this.closed) return;
     clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => this.load(), this.options.debounceMs);
+    this.debounce = setTimeout(() => void this.load(), this.options.debounceMs);
   }
 
-  private load(): LoadResult | null {
+  private async load(): Promise<LoadResult | null> {
     const { path, set, log, metrics, now } = this.options;
-    const at = now();
-    const result = loadPolicies(path, new Date(at));
+    let at = now();
+    let result = loadPolicies(path, new Date(at), this.templateIssues);
+    if (result.needsTemplateChecks) {
+      try {
+        this.templateIssues = await loadTemplateChecks();
+      } catch (error) {
+        log.error({ err: error, path }, 'cannot load the prompt template checks; keeping the last good set');
+        return null;
+      }
+      at = now();
+      result = loadPolicies(path, new Date(at), this.templateIssues);
+    }
     if (result.issues.length > 0) {
       metrics.configReloads.inc({ source: 'file', result: 'invalid' });
       for (const issue of result.issues)
@@ -222,7 +258,7 @@ export class FileSource {
     if (result.recomputeAt !== null && !this.closed) {
       // An override ends at validUntil: compute again then (setTimeout's limit is ~24.8 days).
       const delay = Math.min(Math.max(0, result.recomputeAt - now()) + 1, 2_147_000_000);
-      this.recompute = setTimeout(() => this.load(), delay);
+      this.recompute = setTimeout(() => void this.load(), delay);
       this.recompute.unref();
     }
     return result;

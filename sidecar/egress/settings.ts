@@ -9,7 +9,7 @@
  * family of variables the table cannot list one by one (<NAME> is the provider name upper-cased,
  * `-` → `_`); a flag wins over the family for the same provider name:
  *   SLUICE_PROVIDERS=openai,anthropic            which providers to read from the environment
- *   SLUICE_PROVIDER_<NAME>_FORMAT=openai|anthropic
+ *   SLUICE_PROVIDER_<NAME>_FORMAT=openai-compatible   a format of formats/registry.ts (default openai)
  *   SLUICE_PROVIDER_<NAME>_URL=https://api.openai.com
  *   SLUICE_PROVIDER_<NAME>_KEY_FILE=/var/run/secrets/openai/key   (preferred: a mounted Secret)
  *   SLUICE_PROVIDER_<NAME>_KEY=sk-…                                (fallback, e.g. for local runs)
@@ -20,8 +20,18 @@ import { type Env, parseSettings } from '../../cli/lib/settings/parse.ts';
 import { setting, type ValuesOf } from '../../cli/lib/settings/table.ts';
 import { SluiceError } from '../../policy/errors.ts';
 import { DEFAULT_KEY_PREFIX } from '../../policy/wire.ts';
+import { FORMAT_NAMES } from './format-names.ts';
 
-export type WireFormat = 'openai' | 'anthropic';
+/**
+ * The `name` of a format in formats/registry.ts: the registry is the one list of formats, so a
+ * new format is its folder, its registry line and `make generate`, which copies the names into
+ * format-names.ts (docs/adr/0042-one-settings-table-for-every-command.md).
+ */
+export type WireFormat = string;
+
+/** "openai (or openai-compatible), anthropic": the names a provider may give, for --help and errors. */
+const formatChoices = (): string =>
+  FORMAT_NAMES.map((f) => (f.aliases.length ? `${f.name} (or ${f.aliases.join(', ')})` : f.name)).join(', ');
 
 export interface ProviderSettings {
   readonly name: string;
@@ -89,7 +99,7 @@ export const EGRESS_SETTINGS = {
   providers: setting.multi({
     flag: 'provider',
     placeholder: 'NAME=FORMAT,URL[,keyfile=…]',
-    help: 'An LLM provider: name=openai-compatible|anthropic,<baseUrl>[,keyfile=<path>][,keyenv=<VAR>][,timeout=<ms>][,idle=<ms>][,connections=<n>] (docs/egress.md; also SLUICE_PROVIDERS and SLUICE_PROVIDER_<NAME>_*).',
+    help: `An LLM provider: name=<format>,<baseUrl>[,keyfile=<path>][,keyenv=<VAR>][,timeout=<ms>][,idle=<ms>][,connections=<n>]; <format> is one of ${formatChoices()} (docs/egress.md; also SLUICE_PROVIDERS and SLUICE_PROVIDER_<NAME>_*).`,
   }),
   prices: setting.multi({
     flag: 'price',
@@ -170,9 +180,10 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
 }
 
 function format(value: string | undefined, name: string): WireFormat {
-  if (value === 'openai' || value === 'openai-compatible') return 'openai';
-  if (value === 'anthropic') return 'anthropic';
-  return invalid(`${name} must be "openai-compatible" or "anthropic", got ${JSON.stringify(value)}`);
+  const found = FORMAT_NAMES.find(
+    (f) => f.name === value || (value !== undefined && f.aliases.includes(value)),
+  );
+  return found?.name ?? invalid(`${name} must be one of ${formatChoices()}, got ${JSON.stringify(value)}`);
 }
 
 function baseUrl(value: string | undefined, name: string): string {

@@ -19,7 +19,8 @@ export interface RequestContext {
   /**
    * What goes to the app, set by the integrity hook (integrity.ts) once every check passed: the
    * request target (origin-form, query string checked) and the body — the serialisation of the
-   * checked value, the checked form, or an accepted upload as sent (a stream).
+   * checked value (or the client's canonical bytes of it, docs/adr/0038), the checked form, or an
+   * accepted upload as sent (a stream).
    */
   forward: Forward | null;
   /** Wall-clock start of the request (ms, from the injected clock's monotonic source). */

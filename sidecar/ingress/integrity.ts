@@ -7,12 +7,14 @@
  *      collected; the fragment is dropped;
  *   2. classifies the body by Content-Type / Content-Encoding (media-type.ts) — 415 for what it
  *      cannot check — and reads it (body.ts, --body-limit);
- *   3. JSON: reads it strictly (strict-json.ts, --json-max-depth), walks it once (inspect.ts);
+ *   3. JSON: reads it strictly (strict-json.ts, --json-max-depth), walks it once (inspect.ts),
+ *      request/json-body.ts;
  *      forms: the same as the query string; multipart: part names checked; other accepted
  *      types stream through as sent;
  *   4. screens the collected text (screening.ts);
  *   5. hands the proxy `ctx.forward`: the target and the bytes to send — JSON.stringify of the
- *      checked value, never the client's bytes.
+ *      checked value, or the client's bytes when they are a canonical text of that same value and
+ *      no cap changed it (docs/adr/0038-forward-canonical-bytes.md).
  * Nothing reaches the proxy without passing here: the proxy refuses a request without `forward`.
  */
 
@@ -23,18 +25,13 @@ import { SluiceError } from '../../policy/errors.ts';
 import { SHADOW_HEADER, withShadowReason } from '../../policy/shadow.ts';
 import { SLUICE_HEADERS } from '../../policy/wire.ts';
 import type { SidecarMetrics } from '../metrics.ts';
-import {
-  type CapRule,
-  type FieldRules,
-  inspectJson,
-  newInspection,
-  pointerSegments,
-} from '../request/inspect.ts';
+import { type CapRule, type FieldRules, newInspection, pointerSegments } from '../request/inspect.ts';
+import { checkJsonBody, type JsonBody } from '../request/json-body.ts';
 import { classifyBody } from '../request/media-type.ts';
 import { checkMultipartNames } from '../request/multipart.ts';
 import { foldName } from '../request/names.ts';
 import { checkParams, checkPathParams } from '../request/params.ts';
-import { JsonReadError, readJson } from '../request/strict-json.ts';
+import { JsonReadError } from '../request/strict-json.ts';
 import { ByteLimit, hasBody, readBody } from './body.ts';
 import type { TenantScreeners } from './screening.ts';
 
@@ -141,16 +138,15 @@ async function integrity(app: FastifyInstance, options: IntegrityOptions): Promi
         if (bytes.length === 0) {
           contentType = null;
         } else if (kind.kind === 'json') {
-          let value: unknown;
+          let json: JsonBody;
           try {
-            value = readJson(bytes, { maxDepth: jsonMaxDepth });
+            json = checkJsonBody(bytes, jsonMaxDepth, fields, out);
           } catch (error) {
             if (error instanceof JsonReadError) throw new SluiceError('SLUICE_BAD_REQUEST', error.message);
             throw error;
           }
-          inspectJson(value, fields, out);
-          body = Buffer.from(JSON.stringify(value));
-          rewritten = true;
+          body = json.bytes;
+          rewritten = json.rewritten;
         } else if (kind.kind === 'form') {
           let text: string;
           try {

@@ -1,7 +1,8 @@
 /**
  * The proxy to the app: one undici Pool of keep-alive connections, answers streamed back (an SSE
  * answer is written to the client chunk by chunk as it arrives). It sends exactly what the
- * integrity hook approved (`ctx.forward`: target and body) — never the client's URL or bytes.
+ * integrity hook approved (`ctx.forward`: target and body) — never the client's URL, and the
+ * client's bytes only where the hook decided they are the checked value (docs/adr/0038).
  * Headers: hop-by-hop ones and those the client's Connection header names are dropped, as are
  * the tenant's credential, the body's framing and digests (the sidecar re-frames the body), and
  * every header whose name normalises to a Sluice header (`x_sluice_tenant`, `X.Sluice.Tier` …:

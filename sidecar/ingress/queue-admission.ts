@@ -7,14 +7,32 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { EffectivePolicy } from '../../policy/effective.ts';
 import type { SidecarMetrics } from '../metrics.ts';
-import type { FairQueue } from '../queue/fair-queue.ts';
+import type { FairQueue, QueueRequest } from '../queue/fair-queue.ts';
 import { sendError } from './context.ts';
 
 export interface FairQueueOptions {
   queue: FairQueue;
   metrics: SidecarMetrics;
   now: () => number;
+}
+
+/** What the queue needs of a policy, built once per policy object (not per request). */
+const queueRequests = new WeakMap<EffectivePolicy, QueueRequest>();
+function queueRequest(policy: EffectivePolicy): QueueRequest {
+  let found = queueRequests.get(policy);
+  if (!found) {
+    found = Object.freeze({
+      tenantId: policy.tenantId,
+      level: policy.tier,
+      weight: policy.queue.weight,
+      maxDepth: policy.queue.maxDepth,
+      maxConcurrency: policy.limits.maxConcurrency,
+    });
+    queueRequests.set(policy, found);
+  }
+  return found;
 }
 
 async function fairQueue(app: FastifyInstance, options: FairQueueOptions): Promise<void> {
@@ -45,16 +63,7 @@ async function fairQueue(app: FastifyInstance, options: FairQueueOptions): Promi
       if (res.destroyed || res.writableFinished) ctx.release();
       else done();
     };
-    const result = queue.acquire(
-      {
-        tenantId,
-        level: policy.tier,
-        weight: policy.queue.weight,
-        maxDepth: policy.queue.maxDepth,
-        maxConcurrency: policy.limits.maxConcurrency,
-      },
-      grant,
-    );
+    const result = queue.acquire(queueRequest(policy), grant);
     // One listener per request releases the slot when the answer ends, normally or not.
     res.once('close', () => {
       if (ctx.release) ctx.release();
@@ -64,8 +73,8 @@ async function fairQueue(app: FastifyInstance, options: FairQueueOptions): Promi
         metrics.reject(tenantId, policy.tier, 'SLUICE_CLIENT_GONE');
       }
     });
-    const retryAfter = String(Math.max(1, Math.ceil(policy.queue.timeoutMs / 1000)));
     if (result.kind === 'granted') return grant();
+    const retryAfter = String(Math.max(1, Math.ceil(policy.queue.timeoutMs / 1000)));
     if (result.kind === 'full') {
       settled = true;
       const code = result.reason === 'concurrency' ? 'SLUICE_CONCURRENCY_LIMITED' : 'SLUICE_QUEUE_FULL';

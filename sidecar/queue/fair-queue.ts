@@ -76,6 +76,11 @@ interface Level {
   tenants: TenantQueue[];
 }
 
+// The answers that carry nothing of their own are shared: no object per admission.
+const GRANTED: AcquireResult = Object.freeze({ kind: 'granted' });
+const FULL_QUEUE: AcquireResult = Object.freeze({ kind: 'full', reason: 'queue-full' });
+const FULL_CONCURRENCY: AcquireResult = Object.freeze({ kind: 'full', reason: 'concurrency' });
+
 export class FairQueue {
   readonly capacity: number;
   /** Seats only the highest-weight level may take (see above); 0 = none held back. */
@@ -107,11 +112,9 @@ export class FairQueue {
       tenant.inFlight++;
       tenant.level.inFlight++;
       this.charge(tenant);
-      return { kind: 'granted' };
+      return GRANTED;
     }
-    if (tenant.waiting >= request.maxDepth) {
-      return { kind: 'full', reason: atOwnLimit ? 'concurrency' : 'queue-full' };
-    }
+    if (tenant.waiting >= request.maxDepth) return atOwnLimit ? FULL_CONCURRENCY : FULL_QUEUE;
     const ticket: Ticket = { tenantId: tenant.id, state: 'waiting', onGrant };
     if (tenant.waiting === 0) this.activate(tenant);
     tenant.items.push(ticket);

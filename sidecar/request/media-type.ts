@@ -5,7 +5,7 @@
  *   json       application/json, any application/*+json, and the aliases lenient stacks read as
  *              JSON: text/json, text/x-json, application/x-json — and no Content-Type at all
  *              (FastAPI and others parse an untyped body as JSON). Read strictly, checked,
- *              re-serialised.
+ *              re-serialised unless canonical and uncapped (request/json-body.ts).
  *   form       application/x-www-form-urlencoded, only when the tenant policy lists it in
  *              spec.ingress.contentTypes: parsed, capped, screened, re-serialised.
  *   multipart  multipart/form-data, only when listed: forwarded as sent, but refused when a part

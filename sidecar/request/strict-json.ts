@@ -22,6 +22,13 @@
  *
  * The bytes are validated and decoded as UTF-8 natively (isUtf8, toString), then read in one
  * pass over the text. Module-level state: the reader is not re-entrant, and nothing it calls calls back.
+ *
+ * Canonical text (`wasCanonical()`, docs/adr/0038-forward-canonical-bytes.md): after a read, whether
+ * the text had no byte-order mark, no escape in any string and every number written as
+ * JSON.stringify writes it (`100`, not `1e2`, `100.0` or `-0`). Such a text differs from
+ * JSON.stringify of the value only in whitespace between tokens and in the order of keys that
+ * are array indices (V8 lists them first), so any RFC 8259 reader gets the same value from either,
+ * and the ingress may forward the client's bytes instead of re-serialising them.
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -67,6 +74,12 @@ export const DEFAULT_JSON_MAX_DEPTH = 64;
 let src = '';
 let pos = 0;
 let limit = DEFAULT_JSON_MAX_DEPTH;
+let canonical = true;
+
+/** Whether the last successful read's text was canonical (see the file comment). */
+export function wasCanonical(): boolean {
+  return canonical;
+}
 
 /** Reads one JSON text from UTF-8 bytes. Throws JsonReadError. */
 export function readJson(bytes: Uint8Array, options: JsonReadOptions): unknown {
@@ -86,6 +99,7 @@ export function readJson(bytes: Uint8Array, options: JsonReadOptions): unknown {
 export function readJsonText(text: string, options: JsonReadOptions): unknown {
   src = text;
   pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  canonical = pos === 0;
   limit = options.maxDepth;
   try {
     const value = parseValue(0);
@@ -213,6 +227,7 @@ function parseString(): string {
 
 /** The slow path: a string with escapes, from `start` (the first character after the quote). */
 function parseEscaped(start: number): string {
+  canonical = false;
   let out = '';
   let chunk = start;
   for (;;) {
@@ -335,12 +350,22 @@ function parseNumber(): unknown {
   } else if (c >= 0x30 && c <= 0x39) {
     fail('syntax', 'leading zeros are not allowed');
   }
-  // Up to 15 digits an integer is exact as a double and already canonical (no leading zero).
-  if (integer && digits <= 15) return negative ? (value === 0 ? 0 : -value) : value;
+  // Up to 15 digits an integer is exact as a double and already canonical (no leading zero),
+  // except -0, which JSON.stringify writes 0.
+  if (integer && digits <= 15) {
+    if (!negative) return value;
+    if (value === 0) {
+      canonical = false;
+      return 0;
+    }
+    return -value;
+  }
   const text = src.slice(start, pos);
   const n = Number(text);
   if (!Number.isFinite(n)) fail('number-range', `${text} is out of range`, start);
+  // Kept as its text: JSON.stringify writes it back unchanged.
   if (integer && !Number.isSafeInteger(n)) return JSON.rawJSON(text);
+  if (canonical && String(n) !== text) canonical = false;
   return n;
 }
 

@@ -85,7 +85,7 @@ export async function startSluiceStack(options: { heartbeatMs?: number } = {}): 
     },
   });
   const sidecar = (await spawnSidecar([
-    '--redis',
+    '--redis-url',
     env.redisUrl,
     '--redis-prefix',
     prefix,

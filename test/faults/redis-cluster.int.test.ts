@@ -87,7 +87,16 @@ describe('Redis Cluster: four sidecars, a failover and a slot migration under lo
     const args = [
       ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
       ...['--egress-port', '0', '--provider', `openai=openai-compatible,${llm.url}`],
-      ...['--upstream', app.url, '--redis', cluster.url, '--redis-prefix', prefix, '--log-level', 'error'],
+      ...[
+        '--upstream',
+        app.url,
+        '--redis-url',
+        cluster.url,
+        '--redis-prefix',
+        prefix,
+        '--log-level',
+        'error',
+      ],
       // Generous on a busy 2-core machine: a slow answer is not a failure to test here.
       ...['--redis-command-timeout-ms', '2000', '--heartbeat-ms', '500', '--resync-ms', '60000'],
     ];

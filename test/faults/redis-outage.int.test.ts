@@ -41,7 +41,7 @@ describe('fault: Redis killed and restarted under load', () => {
   const spawn = async (name: string, stateDir: string): Promise<Proc> => {
     const p = (await spawnSidecar([
       ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
-      ...['--egress-port', '0', '--upstream', app.url, '--redis', redis.url, '--redis-prefix', prefix],
+      ...['--egress-port', '0', '--upstream', app.url, '--redis-url', redis.url, '--redis-prefix', prefix],
       ...['--replica-id', name, '--state-dir', stateDir, '--heartbeat-ms', '200', '--resync-ms', '500'],
       ...['--provider', `openai=openai-compatible,${llm.url}`, '--log-level', 'warn'],
     ])) as Proc;

@@ -87,7 +87,7 @@ describe('fault: Redis slow and half-open under load', () => {
       procs.push(
         (await spawnSidecar([
           ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
-          ...['--egress-port', '0', '--upstream', app.url, '--redis', proxy.url('redis')],
+          ...['--egress-port', '0', '--upstream', app.url, '--redis-url', proxy.url('redis')],
           ...['--redis-prefix', prefix, '--replica-id', name, '--heartbeat-ms', '200', '--resync-ms', '500'],
           ...['--provider', `openai=openai-compatible,${llm.url}`, '--log-level', 'error'],
         ])) as Proc,

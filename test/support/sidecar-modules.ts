@@ -12,7 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function sidecarModules(args: string[]): Promise<string[]> {
+/** `entry`: the CLI to start, cli/sluice.ts by default (the image's bundle: docs/adr/0037). */
+export async function sidecarModules(
+  args: string[],
+  entry = fileURLToPath(new URL('../../cli/sluice.ts', import.meta.url)),
+): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-modules-'));
   const log = join(dir, 'modules.txt');
   const child = spawn(
@@ -20,7 +24,7 @@ export async function sidecarModules(args: string[]): Promise<string[]> {
     [
       '--import',
       fileURLToPath(new URL('./module-log.ts', import.meta.url)),
-      fileURLToPath(new URL('../../cli/sluice.ts', import.meta.url)),
+      entry,
       'sidecar',
       ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0'],
       ...['--log-level', 'warn', '--state-dir', dir],
@@ -55,7 +59,8 @@ export async function sidecarModules(args: string[]): Promise<string[]> {
     return readFileSync(log, 'utf8')
       .split('\n')
       .filter((url) => url.startsWith('file://'))
-      .map((url) => fileURLToPath(url).slice(ROOT.length));
+      .map((url) => fileURLToPath(url))
+      .map((path) => (path.startsWith(ROOT) ? path.slice(ROOT.length) : path));
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

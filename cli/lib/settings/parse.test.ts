@@ -8,7 +8,8 @@ const TABLE = compose(
     url: setting.optional({
       flag: 'redis-url',
       envAlso: ['REDIS_URL'],
-      deprecated: [{ flag: 'redis', env: 'SLUICE_REDIS' }],
+      // A made-up old spelling: the sidecar's real one is tested in sidecar/config/settings.test.ts.
+      deprecated: [{ flag: 'store', env: 'SLUICE_STORE' }],
       help: 'u',
     }),
     workers: setting.int({ flag: 'workers', default: 4, min: 1, max: 64, help: 'w' }),
@@ -30,11 +31,11 @@ const code = { code: 'SLUICE_CONFIG_INVALID' };
 
 describe('parseSettings', () => {
   it('reads flags, then the variable, then envAlso, then the deprecated spelling, then the default', () => {
-    const env = { SLUICE_REDIS_URL: 'a', REDIS_URL: 'b', SLUICE_REDIS: 'c' };
+    const env = { SLUICE_REDIS_URL: 'a', REDIS_URL: 'b', SLUICE_STORE: 'c' };
     expect(parseSettings(TABLE, ['--redis-url', 'f'], env).values.url).toBe('f');
     expect(parseSettings(TABLE, [], env).values.url).toBe('a');
-    expect(parseSettings(TABLE, [], { REDIS_URL: 'b', SLUICE_REDIS: 'c' }).values.url).toBe('b');
-    expect(parseSettings(TABLE, [], { SLUICE_REDIS: 'c' }).values.url).toBe('c');
+    expect(parseSettings(TABLE, [], { REDIS_URL: 'b', SLUICE_STORE: 'c' }).values.url).toBe('b');
+    expect(parseSettings(TABLE, [], { SLUICE_STORE: 'c' }).values.url).toBe('c');
     expect(parseSettings(TABLE, [], {}).values.url).toBeNull();
     expect(parseSettings(TABLE, [], { SLUICE_REDIS_URL: '' }).values.url).toBeNull();
   });
@@ -112,10 +113,10 @@ describe('parseSettings', () => {
   });
 
   it('warns once per deprecated spelling used', () => {
-    expect(parseSettings(TABLE, ['--redis', 'x'], {}).warnings).toEqual([
-      '--redis is deprecated; use --redis-url',
+    expect(parseSettings(TABLE, ['--store', 'x'], {}).warnings).toEqual([
+      '--store is deprecated; use --redis-url',
     ]);
-    expect(parseSettings(TABLE, ['--redis-url', 'x'], { SLUICE_REDIS: 'y' }).warnings).toEqual([]);
+    expect(parseSettings(TABLE, ['--redis-url', 'x'], { SLUICE_STORE: 'y' }).warnings).toEqual([]);
   });
 
   it('refuses two parts declaring the same key, flag or variable', () => {
@@ -136,7 +137,7 @@ describe('parseSettings', () => {
     const word = fc.oneof(
       fc.constantFrom(
         '--workers',
-        '--redis',
+        '--store',
         '--redis-url',
         '--leader-elect',
         '--no-leader-elect',

@@ -12,8 +12,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { SLUICE_HEADER_PREFIX, SLUICE_HEADERS } from '../../../policy/wire.ts';
+import { processIo } from '../../io.ts';
+import { commandSettings } from '../../lib/settings/command.ts';
+import { parseSettings } from '../../lib/settings/parse.ts';
+import { setting } from '../../lib/settings/table.ts';
 
 export interface RagAppOptions {
   host?: string;
@@ -160,18 +163,51 @@ export async function startRagApp(options: RagAppOptions = {}): Promise<RagApp> 
   };
 }
 
+/** The fake app's command line (the e2e image's entrypoint runs this file). */
+export const RAG_APP_SETTINGS = {
+  port: setting.int({
+    flag: 'port',
+    env: 'SLUICE_RAG_APP_PORT',
+    default: 8000,
+    min: 0,
+    max: 65_535,
+    placeholder: 'PORT',
+    help: 'Port on 127.0.0.1; 0 = any free port.',
+  }),
+  latencyMs: setting.int({
+    flag: 'latency-ms',
+    env: 'SLUICE_RAG_APP_LATENCY_MS',
+    default: 0,
+    min: 0,
+    max: 3_600_000,
+    placeholder: 'MS',
+    help: 'Work time per request, ms (?latency=MS overrides it per request).',
+  }),
+  concurrency: setting.int({
+    flag: 'concurrency',
+    env: 'SLUICE_RAG_APP_CONCURRENCY',
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+    help: 'Requests worked on at once, the rest wait in line; 0 = no limit.',
+  }),
+} as const;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '8000' },
-      'latency-ms': { type: 'string', default: '0' },
-      concurrency: { type: 'string', default: '0' },
-    },
-  });
-  const concurrency = Number(values.concurrency);
+  const args = process.argv.slice(2);
+  const read = commandSettings(
+    'node cli/noisy-neighbor/fakes/rag-app.ts',
+    '[--port PORT] [--latency-ms MS] [--concurrency N]',
+    RAG_APP_SETTINGS,
+    args,
+    processIo,
+    () => parseSettings(RAG_APP_SETTINGS, args).values,
+  );
+  if ('exit' in read) process.exit(read.exit);
+  const { port, latencyMs, concurrency } = read.settings;
   const app = await startRagApp({
-    port: Number(values.port),
-    latencyMs: Number(values['latency-ms']),
+    port,
+    latencyMs,
     concurrency: concurrency > 0 ? concurrency : Number.POSITIVE_INFINITY,
   });
   process.stdout.write(`${JSON.stringify({ listening: app.url })}\n`);

@@ -35,22 +35,22 @@ import { MARK_COMMA, MARK_END, MARK_LINE } from '../marks.ts';
 export const STEM = 5;
 export const STEM_HANGUL = 2;
 
-const SEED_WORD = 0x2b7e1516;
-const SEED_STEM = 0x28aed2a6;
-const SEED_BI = 0xabf71588;
-const SEED_SKIP = 0x09cf4f3c;
-const SEED_TRI = 0x3243f6a8;
-const SEED_MARK = 0x1f83d9ab;
-const SEED_GRAM = 0x510e527f;
-const BOUNDARY = 0x3c;
+export const SEED_WORD = 0x2b7e1516;
+export const SEED_STEM = 0x28aed2a6;
+export const SEED_BI = 0xabf71588;
+export const SEED_SKIP = 0x09cf4f3c;
+export const SEED_TRI = 0x3243f6a8;
+export const SEED_MARK = 0x1f83d9ab;
+export const SEED_GRAM = 0x510e527f;
+export const BOUNDARY = 0x3c;
 /** Pseudo-words: the start of the text, a number, a quotation mark. */
 export const KEY_START = 0x5be0cd19;
 export const KEY_NUMBER = 0x6a09e667;
 export const KEY_QUOTE = 0x3c6ef372;
 /** XOR-ed into the seeds of features read between quotation marks. */
-const QUOTED = 0x7f4a7c15;
+export const QUOTED = 0x7f4a7c15;
 
-function fmix(h: number): number {
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -59,7 +59,7 @@ function fmix(h: number): number {
 }
 
 /** Two hashes combined (an ordered pair); `bucket` mixes the result. */
-function pair(seed: number, a: number, b: number): number {
+export function pair(seed: number, a: number, b: number): number {
   return Math.imul(a ^ seed, 0xcc9e2d51) ^ b;
 }
 
@@ -67,7 +67,7 @@ function pair(seed: number, a: number, b: number): number {
  * Table index of a feature hash: the high `bits` bits of a multiply by the golden ratio
  * (Fibonacci hashing), which mix every input bit; one multiply instead of a full finaliser.
  */
-function bucketOf(h: number, shift: number): number {
+export function bucketOf(h: number, shift: number): number {
   return Math.imul(h, 0x9e3779b1) >>> shift;
 }
 
@@ -113,6 +113,42 @@ export function isQuoteAt(u: Uint16Array, n: number, i: number): boolean {
     (c >= 0x300c && c <= 0x300f) || // 「 」 『 』
     c === 0xff02 ||
     c === 0xff07
+  );
+}
+
+/**
+ * Quotation marks in the gap u[from, to) before a token: 0 when there is none, else
+ * (first + 1) × 2 + (count mod 2). The first is a position of its own; an odd count toggles the
+ * quoted namespace. (One scan shared by extractFeatures and the fused scorer, model/score.ts.)
+ */
+export function quotesIn(u: Uint16Array, n: number, from: number, to: number): number {
+  let first = -1;
+  let odd = 0;
+  for (let i = from; i < to; i++) {
+    if (isQuoteAt(u, n, i)) {
+      if (first < 0) first = i;
+      odd ^= 1;
+    }
+  }
+  return first < 0 ? 0 : (first + 1) * 2 + odd;
+}
+
+/**
+ * A mark that is no position: the continuation of a run of one mark ("####", "...."), the line
+ * mark that starts every text, and the END mark of the text's end.
+ */
+export function markMerged(
+  mark: number,
+  lastMark: number,
+  t: number,
+  count: number,
+  start: number,
+  end: number,
+): boolean {
+  return (
+    mark === lastMark ||
+    (mark === MARK_LINE && t === 0) ||
+    (mark === MARK_END && start === end && t > 0 && t === count - 1)
   );
 }
 
@@ -201,13 +237,9 @@ export function extractFeatures(
     const end = tokens.end[t]!;
     // Quotation marks in the gap before this token toggle the quoted namespace; the first one is
     // a position of its own.
-    let quote = -1;
-    for (let i = prevEnd; i < start; i++) {
-      if (isQuoteAt(u, n, i)) {
-        if (quote < 0) quote = i;
-        ns ^= QUOTED;
-      }
-    }
+    const quotes = quotesIn(u, n, prevEnd, start);
+    const quote = (quotes >> 1) - 1;
+    if ((quotes & 1) !== 0) ns ^= QUOTED;
     if (quote >= 0 && lastMark !== -2) {
       posStart[positions] = count;
       out.posFrom[positions] = quote;
@@ -228,12 +260,7 @@ export function extractFeatures(
       const mark = tokens.mark[t]!;
       if (mark === MARK_LINE) ns = 0;
       // Runs of one mark ("####", "....") are one position; a comma is only context.
-      if (
-        mark === lastMark ||
-        (mark === MARK_LINE && t === 0) ||
-        (mark === MARK_END && start === end && t > 0 && t === tokens.count - 1)
-      )
-        continue;
+      if (markMerged(mark, lastMark, t, tokens.count, start, end)) continue;
       lastMark = mark;
       if (mark === MARK_COMMA) continue;
       const key = Math.imul(mark + 1, 0x9e3779b1);
@@ -423,7 +450,7 @@ function emitWord(
   return count;
 }
 
-function gram(a: number, b: number, c: number, d: number, ns: number): number {
+export function gram(a: number, b: number, c: number, d: number, ns: number): number {
   return Math.imul(Math.imul(Math.imul(a ^ SEED_GRAM ^ ns, 0x01000193) ^ b, 0x01000193) ^ c, 0x01000193) ^ d;
 }
 

@@ -32,21 +32,31 @@ let sums = new Int32Array(1024);
 export function scoreWindow(model: ModelWeights, features: Features): WindowScore {
   const n = features.positions;
   const { weights } = model;
-  const { window, bias, scale } = model.header;
-  if (n === 0) return { logit: bias, from: 0, to: 0 };
   if (sums.length < n) sums = new Int32Array(Math.max(n, sums.length * 2));
   const bucket = features.bucket;
   const posStart = features.posStart;
-  let best = -0x7fffffff;
-  let bestEnd = 0;
-  let running = 0;
   let k = 0;
   for (let p = 0; p < n; p++) {
     const end = posStart[p + 1]!;
     let s = 0;
     for (; k < end; k++) s += weights[bucket[k]!]!;
     sums[p] = s;
-    running += s;
+  }
+  return bestWindow(sums, n, model);
+}
+
+/**
+ * The best run of `window` consecutive positions over per-position weight sums (the fused path,
+ * score.ts, sums as it extracts). Integer sums: the result does not depend on summation order.
+ */
+export function bestWindow(sums: Int32Array, n: number, model: ModelWeights): WindowScore {
+  const { window, bias, scale } = model.header;
+  if (n === 0) return { logit: bias, from: 0, to: 0 };
+  let best = -0x7fffffff;
+  let bestEnd = 0;
+  let running = 0;
+  for (let p = 0; p < n; p++) {
+    running += sums[p]!;
     if (p >= window) running -= sums[p - window]!;
     if (p >= window - 1 && running > best) {
       best = running;

@@ -225,13 +225,15 @@ describe.each(pairs)('a $client.name client on a $upstream.name provider', ({ cl
 
 /**
  * Two formats that are both not the pivot go through it twice (provider → pivot → client). With
- * two formats today that path has no real pair, so a copy of each non-pivot format stands in for
- * a third one: the codec tells formats apart by identity, as it would a new folder's adapter.
+ * two formats today that path has no real pair, so a copy of each non-pivot format under a name
+ * of its own stands in for a third one: the codec tells formats apart by identity, as it would a
+ * new folder's adapter. formats/third-format.test.ts registers such a stand-in through the
+ * registry's list alone and checks the settings, --help and the egress route follow.
  */
 describe.each(cases.filter((c) => c.format.asClient !== null))(
   'a second $name-like format through the pivot',
   ({ format, samples }) => {
-    const twin: WireFormatAdapter = { ...format };
+    const twin: WireFormatAdapter = { ...format, name: `${format.name}-twin`, aliases: [] };
 
     it('encodes a request its provider accepts', () => {
       const encoded = JSON.parse(encodeRequest(plan(twin, samples.request(), true), format, 'served-model'));

@@ -19,8 +19,10 @@ import type { OpenAIChatRequest } from './openai-chat/types.ts';
 import type { StreamTranslator } from './stream-translator.ts';
 
 export interface WireFormatAdapter {
-  /** The format's name in the provider settings (egress/settings.ts WireFormat). */
+  /** The format's name in the provider settings (`--provider p=<name>,…`, SLUICE_PROVIDER_<P>_FORMAT). */
   readonly name: WireFormat;
+  /** Other names the provider settings accept for it (e.g. "openai-compatible"). */
+  readonly aliases: readonly string[];
   /** The client's route on the egress and the provider's path under its base URL. */
   readonly path: string;
   /** The `route` label of the egress request metrics. */

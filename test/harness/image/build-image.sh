@@ -5,7 +5,8 @@
 #   1. base   Debian $BASE_SUITE minbase + $BASE_PACKAGES, the sluice user (10001), /var/lib/sluice
 #   2. node   /usr/local/bin/node from the `node` npm package (Node 24, the official linux-x64 build)
 #   3. deps   /app/node_modules: `npm ci --omit=dev` (production dependencies only)
-#   4. app    /app: the files the CLI loads (app-files.ts), keyed by their content hash
+#   4. app    /app: the files the CLI loads (app-files.ts) and the bundled entrypoint
+#             /app/cli/sluice.mjs with its chunks (bundle.ts, docs/adr/0037), keyed by content
 # A source change rebuilds only layer 4 (about a second).
 #
 #   build-image.sh product      writes .cache/image/sluice.oci.tar (oci-archive) and prints its size
@@ -94,15 +95,19 @@ if [[ ! -f "$deps_tar" ]]; then
 fi
 
 # --- 4. the app: the files the CLI loads
-app_layer() { # name entries... → prints the layer tar path
-  local name="$1"; shift
-  local files key out work
+app_layer() { # name bundle-dir|- entries... → prints the layer tar path
+  local name="$1" bundled="$2"; shift 2
+  local files key out work extra=""
   files="$(cd "$root" && "$node_bin" test/harness/image/app-files.ts "${@/#/--entry=}")"
-  key="$(cd "$root" && { echo "$files"; echo "$files" | xargs cat; } | sha)"
+  # The bundle: the entry, its chunks and their source maps (read only with --enable-source-maps).
+  [[ $bundled == - ]] || extra="$(cd "$bundled" && find cli -name '*.mjs' -o -name '*.mjs.map' | sort)"
+  key="$(cd "$root" && { echo "$files"; echo "$files" | xargs cat; } | sha)-$(
+    [[ -z $extra ]] && echo none || (cd "$bundled" && echo "$extra" | xargs cat | sha))"
   out="$cache/layer-$name-$key.tar"
   if [[ ! -f "$out" ]]; then
     work="$(mktemp -d "$cache/$name.XXXXXX")"
     (cd "$root" && echo "$files" | xargs -I{} install -D -m 0644 {} "$work/app/{}")
+    [[ -z $extra ]] || (cd "$bundled" && echo "$extra" | xargs -I{} install -D -m 0644 {} "$work/app/{}")
     pack "$out" "$work" app
     rm -rf "$work"
   fi
@@ -134,7 +139,7 @@ product_config() { # tag
   umoci config --image "$layout:$1" --no-history \
     --config.user 10001:10001 --config.workingdir /app \
     --config.env NODE_ENV=production --config.env PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --config.entrypoint node --config.entrypoint /app/cli/sluice.ts --config.cmd --help \
+    --config.entrypoint node --config.entrypoint /app/cli/sluice.mjs --config.cmd --help \
     --config.exposedports 8080/tcp --config.exposedports 8081/tcp --config.exposedports 8082/tcp \
     --config.exposedports 9090/tcp --config.exposedports 9091/tcp --config.exposedports 9443/tcp \
     --config.label org.opencontainers.image.title=sluice \
@@ -147,7 +152,9 @@ blank empty
 script_key="$(sha <"$0")"
 runtime_tag="runtime-$(echo "$script_key $base_key $node_version $deps_key" | sha)"
 image "$runtime_tag" empty "$base_tar" "$node_tar" "$deps_tar"
-app_tar="$(app_layer app cli/sluice.ts)"
+bundle_dir="$root/.cache/bundle"
+(cd "$root" && "$node_bin" test/harness/image/bundle.ts --out "$bundle_dir" >/dev/null)
+app_tar="$(app_layer app "$bundle_dir" cli/sluice.ts)"
 product_tag="sluice-$(echo "$runtime_tag $(basename "$app_tar")" | sha)"
 if ! has_tag "$product_tag"; then
   image "$product_tag" "$runtime_tag" "$app_tar"
@@ -227,7 +234,7 @@ case "$mode" in
         --config.env PATH=/usr/lib/postgresql/current/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
     fi
     # fakes: the product image with the simulator's fake RAG app as entrypoint, for the app Deployment.
-    fakes_tar="$(app_layer fakes cli/noisy-neighbor/fakes/rag-app.ts)"
+    fakes_tar="$(app_layer fakes - cli/noisy-neighbor/fakes/rag-app.ts)"
     fakes_tag="fakes-$(echo "$product_tag $(basename "$fakes_tar")" | sha)"
     if ! has_tag "$fakes_tag"; then
       image "$fakes_tag" "$product_tag" "$fakes_tar"

@@ -29,6 +29,7 @@ export function anthropicHeaders(provider: ProviderSettings, version: string): R
 
 export const anthropicMessages: WireFormatAdapter = {
   name: 'anthropic',
+  aliases: [],
   path: ANTHROPIC_MESSAGES_PATH,
   route: 'messages',
   headers: (provider, settings) => anthropicHeaders(provider, settings.anthropicVersion),

@@ -20,6 +20,8 @@ export function openaiHeaders(provider: ProviderSettings): Record<string, string
 
 export const openaiChat: WireFormatAdapter = {
   name: 'openai',
+  // Any server speaking OpenAI's API (vLLM, Ollama, LiteLLM): the name the docs and charts use.
+  aliases: ['openai-compatible'],
   path: OPENAI_CHAT_PATH,
   route: 'chat-completions',
   headers: (provider) => openaiHeaders(provider),
