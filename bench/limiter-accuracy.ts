@@ -10,15 +10,12 @@ import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { redisKeys } from '../policy/wire.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
+import { BURST, LIMIT, REPLICAS, WINDOW_S } from './lib/limiter-flood.ts';
 import { spawnNode } from './lib/process.ts';
-import { writeTenant } from './lib/redis-tenants.ts';
+import { rateLimited, writeTenant } from './lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from './lib/sidecar-process.ts';
 
 const QUICK = process.env['QUICK'] === '1';
-const REPLICAS = 4;
-const LIMIT = 600;
-const WINDOW_S = 10;
-const BURST = 60;
 const FLOOD_MS = QUICK ? 4_000 : 10_000;
 const CONNECTIONS_PER_REPLICA = 8;
 const KEY = 'sk-bench-accuracy';
@@ -62,11 +59,12 @@ client.on('error', () => {});
 await writeTenant(
   client,
   keys,
-  {
-    tenantId: 'flooder',
-    tier: 'enterprise',
-    limits: { requests: { limit: LIMIT, window: `${WINDOW_S}s`, burst: BURST }, maxConcurrency: 10_000 },
-  },
+  rateLimited(
+    'flooder',
+    'enterprise',
+    { limit: LIMIT, window: `${WINDOW_S}s`, burst: BURST },
+    { limits: { maxConcurrency: 10_000 } },
+  ),
   [KEY],
 );
 const app = await spawnNode(new URL('../cli/noisy-neighbor/fakes/rag-app.ts', import.meta.url), [

@@ -28,20 +28,17 @@
  */
 import { Pool } from 'undici';
 import { openLoop, quantile } from '../cli/lib/stats.ts';
+import { BURST, LIMIT, REPLICAS, WINDOW_S } from './lib/limiter-flood.ts';
 import {
   type PressurePhase,
   runPressurePhases,
   startPressureRig,
   untilEveryReplicaKnows,
 } from './lib/pressure-phases.ts';
-import { writeTenant } from './lib/redis-tenants.ts';
+import { rateLimited, writeTenant } from './lib/redis-tenants.ts';
 import { LOOPBACK_FLAGS, spawnSidecar } from './lib/sidecar-process.ts';
 
 const QUICK = process.env['QUICK'] === '1';
-const REPLICAS = 4;
-const LIMIT = 600;
-const WINDOW_S = 10;
-const BURST = 60;
 const PHASE_MS = QUICK ? 5_000 : 10_000;
 const PAUSE_PHASE_MS = QUICK ? 9_000 : 14_000;
 const PAUSE_MS = 4_000;
@@ -115,11 +112,12 @@ async function phase(durationMs: number, during?: () => Promise<void>): Promise<
   await writeTenant(
     admin,
     keys,
-    {
-      tenantId: tenant,
-      tier: 'enterprise',
-      limits: { requests: { limit: LIMIT, window: `${WINDOW_S}s`, burst: BURST }, maxConcurrency: 10_000 },
-    },
+    rateLimited(
+      tenant,
+      'enterprise',
+      { limit: LIMIT, window: `${WINDOW_S}s`, burst: BURST },
+      { limits: { maxConcurrency: 10_000 } },
+    ),
     [key],
   );
   // Every replica must know the tenant before the flood.

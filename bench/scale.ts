@@ -25,7 +25,7 @@ import { createRedisClient } from '../sidecar/config/redis-client.ts';
 import { GCRA_SCRIPT, RedisRateStore } from '../sidecar/limiter/redis-store.ts';
 import { startRedisCluster } from '../test/harness/redis-cluster.ts';
 import { startRedisServer } from '../test/harness/redis-server.ts';
-import { writeManyTenants, writeTenant } from './lib/redis-tenants.ts';
+import { rateLimited, writeManyTenants, writeTenant } from './lib/redis-tenants.ts';
 import { spawnSidecar } from './lib/sidecar-process.ts';
 
 const QUICK = process.env['QUICK'] === '1';
@@ -47,19 +47,12 @@ const conditions = {
   await writeTenant(
     redis,
     keys,
-    {
-      tenantId: 'admit',
-      tier: 'enterprise',
-      limits: { requests: { limit: 1_000_000, window: '1h', burst: 1_000_000 } },
-    },
+    rateLimited('admit', 'enterprise', { limit: 1_000_000, window: '1h', burst: 1_000_000 }),
     ['k-admit'],
   );
-  await writeTenant(
-    redis,
-    keys,
-    { tenantId: 'deny', tier: 'free', limits: { requests: { limit: 1, window: '1h', burst: 1 } } },
-    ['k-deny'],
-  );
+  await writeTenant(redis, keys, rateLimited('deny', 'free', { limit: 1, window: '1h', burst: 1 }), [
+    'k-deny',
+  ]);
   const sidecar = await spawnSidecar([
     ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--admin-port', '0', '--egress', 'off'],
     ...['--upstream', app.url, '--redis-url', server.url, '--redis-prefix', prefix, '--log-level', 'error'],
@@ -107,7 +100,7 @@ const conditions = {
   await writeTenant(
     redis,
     keys,
-    { tenantId: 'steady', tier: 'enterprise', limits: { requests: { limit: 20, window: '1s', burst: 20 } } },
+    rateLimited('steady', 'enterprise', { limit: 20, window: '1s', burst: 20 }),
     ['k-steady'],
   );
   await send('k-steady', 5);

@@ -20,31 +20,31 @@ function withModes(modes: { requests?: LimitMode; tokens?: LimitMode; cost?: Lim
 
 describe('isShadowed', () => {
   it.each([
-    // limit mode, sidecar --shadow, shadowed
-    [undefined, false, false],
-    [undefined, true, true],
-    ['enforce', true, false],
+    // limit mode, shadowed without --shadow, shadowed with --shadow
+    [undefined, false, true],
     ['enforce', false, false],
-    ['shadow', false, true],
     ['shadow', true, true],
-  ] as const)('a limit with mode %s under --shadow=%s is shadowed: %s', (mode, sidecar, shadowed) => {
+  ] as const)('a limit with mode %s is shadowed: %s without --shadow, %s with it', (mode, off, on) => {
     for (const limit of ['requests', 'tokens', 'cost'] as const) {
       const policy = computeEffectivePolicy(withModes(mode ? { [limit]: mode } : {}), NOW);
-      expect(isShadowed(policy, limit, sidecar)).toBe(shadowed);
+      expect([isShadowed(policy, limit, false), isShadowed(policy, limit, true)]).toEqual([off, on]);
     }
   });
 
   it.each([
-    // screening.mode in the spec, sidecar --shadow, shadowed
-    [undefined, false, false],
-    [undefined, true, true],
-    ['reject', true, false],
-    ['shadow', false, true],
-    ['flag', true, false],
-    ['off', true, false],
-  ] as const)('screening mode %s under --shadow=%s is shadowed: %s', (mode, sidecar, shadowed) => {
+    // screening.mode in the spec, shadowed without --shadow, shadowed with --shadow
+    [undefined, false, true],
+    ['reject', false, false],
+    ['shadow', true, true],
+    ['flag', false, false],
+    ['off', false, false],
+  ] as const)('screening mode %s is shadowed: %s without --shadow, %s with it', (mode, off, on) => {
     const spec: TenantPolicySpec = { tenantId: 't', tier: 'free', ...(mode ? { screening: { mode } } : {}) };
-    expect(isShadowed(computeEffectivePolicy(spec, NOW), 'screening', sidecar)).toBe(shadowed);
+    const policy = computeEffectivePolicy(spec, NOW);
+    expect([isShadowed(policy, 'screening', false), isShadowed(policy, 'screening', true)]).toEqual([
+      off,
+      on,
+    ]);
   });
 
   it('an explicit mode always beats the sidecar default, whatever the other limits say', () => {

@@ -3,19 +3,19 @@
  * sidecar child processes for the shared-limit case, in-process sidecars where the test needs
  * to look inside (limiter mode).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteTenant, writeTenant } from '../bench/lib/redis-tenants.ts';
+import { deleteTenant, rateLimited, writeTenant } from '../bench/lib/redis-tenants.ts';
 import { LOOPBACK_FLAGS, type SidecarProcess, spawnSidecar } from '../bench/lib/sidecar-process.ts';
 import { type RagApp, startRagApp } from '../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys } from '../policy/wire.ts';
 import { startBusyCpu } from '../test/harness/busy-cpu.ts';
 import { type RedisServer, startRedisServer } from '../test/harness/redis-server.ts';
-import { answerStatus, testSidecarSettings } from '../test/support/sidecar.ts';
+import { answerStatus, closeRedisModeSuite, testSidecarSettings } from '../test/support/sidecar.ts';
 import { until } from '../test/support/until.ts';
 import type { Settings } from './config/settings.ts';
 import { type SidecarHandle, startSidecar } from './main.ts';
@@ -50,13 +50,7 @@ describe('sidecar in Redis mode', () => {
     prefix = `sluice-test-sidecar-${process.pid}:`;
     keys = redisKeys(prefix);
   });
-  afterAll(async () => {
-    for (const h of handles) await h.close();
-    client?.disconnect();
-    await app?.close();
-    await redis?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeRedisModeSuite({ handles, client, app, redis, stateDir }));
 
   it('loads a tenant on first sight, follows its updates and deletes, and serves the version', async () => {
     await writeTenant(client, keys, { tenantId: 'alpha', tier: 'pro' }, ['k-alpha']);
@@ -104,11 +98,7 @@ describe('sidecar in Redis mode', () => {
       await writeTenant(
         client,
         keys,
-        {
-          tenantId: tenant,
-          tier: 'enterprise',
-          limits: { requests: { limit: 40, window: '1h', burst: 40 } },
-        },
+        rateLimited(tenant, 'enterprise', { limit: 40, window: '1h', burst: 40 }),
         [`k-${tenant}`],
       );
       const common = [
@@ -151,17 +141,13 @@ describe('sidecar in Redis mode', () => {
   );
 
   it('Redis killed mid-run → local-share at limit / live replicas → Redis back → global again', async () => {
+    // 100 per hour, burst 20: a replica's share refills one per 72 s, the global bucket one per
+    // 36 s — nothing refills while the test runs, even at a load average of 25 (the test
+    // admitted 22 of 20 with 1,000 per hour: each share had refilled one in 7.2 s).
     await writeTenant(
       client,
       keys,
-      {
-        tenantId: 'outage',
-        tier: 'enterprise',
-        // 100 per hour, burst 20: a replica's share refills one per 72 s, the global bucket one per
-        // 36 s — nothing refills while the test runs, even at a load average of 25 (the test
-        // admitted 22 of 20 with 1,000 per hour: each share had refilled one in 7.2 s).
-        limits: { requests: { limit: 100, window: '1h', burst: 20 } },
-      },
+      rateLimited('outage', 'enterprise', { limit: 100, window: '1h', burst: 20 }),
       ['k-outage'],
     );
     const a = await start({ replicaId: 'outage-a' });

@@ -3,24 +3,15 @@
  * the image carries only the CLI's module graph, so such an import would either ship test code or
  * break in production. Tests and benchmarks may import product code, not the other way round.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { codeFiles, ROOT } from './support/code-files.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PRODUCT_ROOTS = ['policy', 'sidecar', 'operator', 'cli'];
 const FORBIDDEN = ['test/', 'bench/'];
 /** Static, side-effect and dynamic imports, and `new URL('…', import.meta.url)` (spawned scripts, data files). */
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bnew URL\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
-
-function productFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : productFiles(path);
-    return /\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) ? [path] : [];
-  });
-}
 
 /** Repo-relative targets of the relative specifiers in `source`, read from `file`. */
 function importTargets(file: string, source: string): string[] {
@@ -44,7 +35,7 @@ describe('module boundaries', () => {
   });
 
   it('product code imports nothing under test/ or bench/', () => {
-    const files = PRODUCT_ROOTS.flatMap(productFiles);
+    const files = PRODUCT_ROOTS.flatMap(codeFiles);
     expect(files.length).toBeGreaterThan(50);
     const offenders = files.flatMap((file) =>
       importTargets(file, readFileSync(join(ROOT, file), 'utf8'))

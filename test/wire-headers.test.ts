@@ -6,22 +6,13 @@
  * wire value literally, so an accidental change of the constant fails them as it would fail a
  * client.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { codeFiles, ROOT } from './support/code-files.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOTS = ['policy', 'sidecar', 'operator', 'cli', 'bench'];
 const HOME = 'policy/wire.ts';
-
-function codeFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : codeFiles(path);
-    return /\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) ? [path] : [];
-  });
-}
 
 /** Lines of code (not comment lines) that spell an x-sluice- name, any case. */
 function headerLiterals(source: string): number[] {

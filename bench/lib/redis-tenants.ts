@@ -9,8 +9,26 @@ import type { Redis } from 'ioredis';
 import { deleteTenantRecord, writeTenantRecord } from '../../operator/stores/redis.ts';
 import { computeEffectivePolicy } from '../../policy/effective.ts';
 import type { TenantPolicySpec } from '../../policy/schema/tenant-policy.ts';
+import type { Tier } from '../../policy/tiers.ts';
 import { encodeRecord, hashApiKey, type RedisKeys, type TenantRecord } from '../../policy/wire.ts';
 import { masters, type RedisClient } from '../../sidecar/config/redis-client.ts';
+
+/** A spec's request rate: `limit` per `window` ('1h', '30s'), up to `burst` at once. */
+export interface RequestRate {
+  limit: number;
+  window: string;
+  burst: number;
+}
+
+/** A spec whose limit under test is a request rate; `extra` adds fields (models, more limits). */
+export function rateLimited(
+  tenantId: string,
+  tier: Tier,
+  requests: RequestRate,
+  extra: Omit<TenantPolicySpec, 'tenantId' | 'tier'> = {},
+): TenantPolicySpec {
+  return { ...extra, tenantId, tier, limits: { ...extra.limits, requests } };
+}
 
 export async function writeTenant(
   redis: RedisClient,

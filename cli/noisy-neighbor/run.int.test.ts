@@ -5,14 +5,28 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { devEnv } from '../../test/harness/env.ts';
+import { captureIo } from '../../test/support/cli-io.ts';
 import { noisyNeighbor } from '../noisy-neighbor.ts';
 
-/** The example scenario with shorter phases, written to a temporary folder. */
-function shortScenario(phases: Record<string, unknown>): { dir: string; file: string } {
+interface PhaseSeconds {
+  baseline: number;
+  heavy: number;
+  /** Each step of the breaking-point search. */
+  step: number;
+  emergency: number;
+}
+
+/** The example scenario with shorter phases and one breaking-point rate, written to a temporary folder. */
+function shortScenario(seconds: PhaseSeconds, rate: number): { dir: string; file: string } {
+  const phases = {
+    baselineSeconds: seconds.baseline,
+    heavySeconds: seconds.heavy,
+    breakingPoint: { rates: [rate], stepSeconds: seconds.step },
+    emergencySeconds: seconds.emergency,
+  };
   const dir = mkdtempSync(join(tmpdir(), 'sluice-nn-'));
   const example = parse(
     readFileSync(new URL('../../examples/scenarios/noisy-neighbor.yaml', import.meta.url), 'utf8'),
@@ -26,18 +40,11 @@ function shortScenario(phases: Record<string, unknown>): { dir: string; file: st
 
 describe('sluice noisy-neighbor', () => {
   it('reproduces the incident and the protection on a short scenario', async () => {
-    const { dir, file } = shortScenario({
-      baselineSeconds: 4,
-      heavySeconds: 8,
-      breakingPoint: { rates: [5], stepSeconds: 3 },
-      emergencySeconds: 6,
-    });
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
+    const { dir, file } = shortScenario({ baseline: 4, heavy: 8, step: 3, emergency: 6 }, 5);
+    const t = captureIo();
     const code = await noisyNeighbor(
       ['--scenario', file, '--out', join(dir, 'out')],
-      { stdin: new PassThrough(), stdout: out, stderr: new PassThrough() },
+      t.io,
       { QUICK: '1' }, // QUICK: a 10 s client timeout; the phases are the ones above
     );
     expect(code).toBe(0);
@@ -54,20 +61,15 @@ describe('sluice noisy-neighbor', () => {
     for (const name of ['report.md', 'report.html', 'latency.svg', 'admission.svg']) {
       expect(readFileSync(join(dir, 'out', name), 'utf8').length).toBeGreaterThan(200);
     }
-    expect(Buffer.concat(chunks).toString()).toContain('| phase | other tenants p95 |');
+    expect(t.out()).toContain('| phase | other tenants p95 |');
   }, 120_000);
 
   it('with --cluster, times the override and the suspension through kubectl patch and the operator', async () => {
-    const { dir, file } = shortScenario({
-      baselineSeconds: 1,
-      heavySeconds: 2,
-      breakingPoint: { rates: [1], stepSeconds: 1 },
-      emergencySeconds: 8,
-    });
+    const { dir, file } = shortScenario({ baseline: 1, heavy: 2, step: 1, emergency: 8 }, 1);
     const env = devEnv();
     const code = await noisyNeighbor(
       ['--scenario', file, '--out', join(dir, 'out'), '--cluster'],
-      { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() },
+      captureIo().io,
       { QUICK: '1', KUBECONFIG: env.kubeconfig, REDIS_URL: env.redisUrl, DATABASE_URL: env.databaseUrl },
     );
     expect(code).toBe(0);

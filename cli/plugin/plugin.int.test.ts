@@ -9,13 +9,13 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SluiceStack, startSluiceStack } from '../../test/e2e/sluice-stack.ts';
 import { kubectl } from '../../test/harness/env.ts';
 import { freePort } from '../../test/harness/redis-server.ts';
+import { captureIo } from '../../test/support/cli-io.ts';
 import { eventually, impersonatingKubeconfig } from '../../test/support/operator.ts';
 import { runPlugin } from './index.ts';
 
@@ -35,18 +35,11 @@ async function sluice(
   args: string[],
   options: { kubeconfig?: string; env?: Record<string, string> } = {},
 ): Promise<Ran> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runPlugin(
-    [...args, '--kubeconfig', options.kubeconfig ?? stack.kubeconfig],
-    { stdin: new PassThrough(), stdout, stderr },
-    { env: { ...stack.env, ...options.env } },
-  );
-  return { code, stdout: out, stderr: err };
+  const t = captureIo();
+  const code = await runPlugin([...args, '--kubeconfig', options.kubeconfig ?? stack.kubeconfig], t.io, {
+    env: { ...stack.env, ...options.env },
+  });
+  return { code, stdout: t.out(), stderr: t.err() };
 }
 const errorCode = (r: Ran) => /error: (SLUICE_[A-Z_]+)/.exec(r.stderr)?.[1];
 const getPolicy = async (name: string, namespace = ns) => {
@@ -571,17 +564,9 @@ describe('status, top and usage', () => {
     } finally {
       await db.end();
     }
-    const r = await sluice([
-      'usage',
-      '--from',
-      '2026-11-01',
-      '--to',
-      '2026-12-01',
-      '--tenant',
-      'csv-tenant',
-      '-o',
-      'csv',
-    ]);
+    const csvUsage = (format: 'csv' | 'json') =>
+      sluice(['usage', '--from', '2026-11-01', '--to', '2026-12-01', '--tenant', 'csv-tenant', '-o', format]);
+    const r = await csvUsage('csv');
     expect(r.code).toBe(0);
     expect(r.stdout.endsWith('\r\n')).toBe(true);
     const records = parseCsv(r.stdout, { columns: true }) as Record<string, string>[];
@@ -596,21 +581,7 @@ describe('status, top and usage', () => {
       output_tokens: '50',
       cost_usd: '1.234567',
     });
-    const json = JSON.parse(
-      (
-        await sluice([
-          'usage',
-          '--from',
-          '2026-11-01',
-          '--to',
-          '2026-12-01',
-          '--tenant',
-          'csv-tenant',
-          '-o',
-          'json',
-        ])
-      ).stdout,
-    );
+    const json = JSON.parse((await csvUsage('json')).stdout);
     expect(json.totals).toMatchObject({
       requests: 12,
       inputTokens: 400,

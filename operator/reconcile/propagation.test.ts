@@ -5,6 +5,8 @@ import { ACK_WINDOW_MS, type PropagationInput, planPropagation, type ServedSnaps
 
 const T0 = Date.parse('2026-12-01T12:00:00.000Z');
 const V = 'v2';
+/** A read after the acknowledgement window ran out. */
+const LATE = T0 + ACK_WINDOW_MS + 1;
 
 const snap = (over: Partial<ServedSnapshot>): ServedSnapshot => ({
   nowMs: T0 + 1_000,
@@ -12,6 +14,10 @@ const snap = (over: Partial<ServedSnapshot>): ServedSnapshot => ({
   live: ['a', 'b'],
   acks: {},
   ...over,
+});
+/** What sidecars `a` and `b` last acknowledged: a version applied at T0 + offset ms, read at `nowMs`. */
+const acked = (a: [string, number], b: [string, number], nowMs = T0 + 1_000) => ({
+  served: snap({ nowMs, acks: { a: encodeServed(a[0], T0 + a[1]), b: encodeServed(b[0], T0 + b[1]) } }),
 });
 const written = { version: V, writtenAt: new Date(T0).toISOString(), sidecars: 0, liveSidecars: 2 };
 const input = (over: Partial<PropagationInput>): PropagationInput => ({
@@ -28,23 +34,17 @@ describe('planPropagation', () => {
     [
       'a write opens the window and polls',
       { writing: true, served: snap({ nowMs: T0 }) },
-      'False',
-      'Propagating',
-      'open',
+      ['False', 'Propagating', 'open'],
     ],
     [
       'no live sidecar is Unknown, not an error; no window stays open',
       { served: snap({ live: [] }) },
-      'Unknown',
-      'NoSidecars',
-      'close',
+      ['Unknown', 'NoSidecars', 'close'],
     ],
     [
       'a write with no live sidecar opens no window',
       { writing: true, served: snap({ live: [], windowUntilMs: null }) },
-      'Unknown',
-      'NoSidecars',
-      'none',
+      ['Unknown', 'NoSidecars', 'none'],
     ],
     [
       'sidecars appeared after "no sidecars": a window opens to learn',
@@ -52,87 +52,55 @@ describe('planPropagation', () => {
         served: snap({ windowUntilMs: null }),
         previousCondition: { type: 'Propagated', status: 'Unknown', reason: 'NoSidecars', message: '' },
       },
-      'False',
-      'Propagating',
-      'open',
+      ['False', 'Propagating', 'open'],
     ],
     [
       'one of two acknowledged: still propagating',
       { served: snap({ acks: { a: encodeServed(V, T0 + 300) } }) },
-      'False',
-      'Propagating',
-      'none',
+      ['False', 'Propagating', 'none'],
     ],
     [
       'both acknowledged: propagated, window closed',
-      { served: snap({ acks: { a: encodeServed(V, T0 + 300), b: encodeServed(V, T0 + 420) } }) },
-      'True',
-      'AllSidecarsServing',
-      'close',
+      acked([V, 300], [V, 420]),
+      ['True', 'AllSidecarsServing', 'close'],
     ],
     [
       'a replica serving another version holds it back',
-      { served: snap({ acks: { a: encodeServed('v1', T0 - 60_000), b: encodeServed(V, T0 + 420) } }) },
-      'False',
-      'Propagating',
-      'none',
+      acked(['v1', -60_000], [V, 420]),
+      ['False', 'Propagating', 'none'],
     ],
     [
       'the window ran out with one behind: SidecarsBehind',
-      {
-        served: snap({
-          nowMs: T0 + ACK_WINDOW_MS + 1,
-          acks: { a: encodeServed(V, T0 + 300), b: encodeServed('v1', T0 - 5_000) },
-        }),
-      },
-      'False',
-      'SidecarsBehind',
-      'close',
+      acked([V, 300], ['v1', -5_000], LATE),
+      ['False', 'SidecarsBehind', 'close'],
     ],
     [
       'one serves it, the other does not hold the tenant: propagated, window closed',
-      { served: snap({ acks: { a: encodeServed(V, T0 + 300), b: encodeServed(NOT_HELD, T0 + 200) } }) },
-      'True',
-      'AllSidecarsServing',
-      'close',
+      acked([V, 300], [NOT_HELD, 200]),
+      ['True', 'AllSidecarsServing', 'close'],
     ],
     [
       'no live sidecar holds the tenant: propagated (each loads this version on first use)',
-      {
-        served: snap({ acks: { a: encodeServed(NOT_HELD, T0 + 100), b: encodeServed(NOT_HELD, T0 + 200) } }),
-      },
-      'True',
-      'AllSidecarsServing',
-      'close',
+      acked([NOT_HELD, 100], [NOT_HELD, 200]),
+      ['True', 'AllSidecarsServing', 'close'],
     ],
     [
       'not held by one, old version on the other: still propagating',
-      { served: snap({ acks: { a: encodeServed(NOT_HELD, T0 + 100), b: encodeServed('v1', T0 - 5_000) } }) },
-      'False',
-      'Propagating',
-      'none',
+      acked([NOT_HELD, 100], ['v1', -5_000]),
+      ['False', 'Propagating', 'none'],
     ],
     [
       'the window ran out with a not-held sidecar and one behind: SidecarsBehind',
-      {
-        served: snap({
-          nowMs: T0 + ACK_WINDOW_MS + 1,
-          acks: { a: encodeServed(NOT_HELD, T0 + 300), b: encodeServed('v1', T0 - 5_000) },
-        }),
-      },
-      'False',
-      'SidecarsBehind',
-      'close',
+      acked([NOT_HELD, 300], ['v1', -5_000], LATE),
+      ['False', 'SidecarsBehind', 'close'],
     ],
-    ['Redis unreadable: Unknown', { served: null }, 'Unknown', 'ReportUnavailable', 'none'],
+    ['Redis unreadable: Unknown', { served: null }, ['Unknown', 'ReportUnavailable', 'none']],
     [
       'a version with no record (upgraded operator) opens a window',
       { previous: undefined, previousCondition: undefined, served: snap({ windowUntilMs: null }) },
-      'False',
-      'Propagating',
-      'open',
+      ['False', 'Propagating', 'open'],
     ],
-  ] as const)('%s', (_name, over, status, reason, window) => {
+  ] as const)('%s', (_name, over, [status, reason, window]) => {
     const plan = planPropagation(input(over as Partial<PropagationInput>));
     expect(plan.condition).toMatchObject({ type: 'Propagated', status, reason });
     expect(plan.window).toBe(window);

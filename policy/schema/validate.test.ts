@@ -25,6 +25,13 @@ const base = {
   spec: { tenantId: 'acme', tier: 'pro' },
 };
 const withSpec = (spec: Record<string, unknown>) => ({ ...base, spec: { ...base.spec, ...spec } });
+/** models: primary openai/a, then these [provider, model] fallbacks in order. */
+const fallingBackTo = (...fallbacks: [string, string][]) => ({
+  models: {
+    primary: { provider: 'openai', model: 'a' },
+    fallbacks: fallbacks.map(([provider, model]) => ({ provider, model })),
+  },
+});
 
 describe('validateTenantPolicy', () => {
   it.each(policiesIn('tenants'))('accepts examples/tenants/$file', ({ object }) => {
@@ -48,32 +55,8 @@ describe('validateTenantPolicy', () => {
     ['an enterprise top_k of 50', { tier: 'enterprise', parameterCaps: { topK: 50 } }, true],
     ['a top_k above the hard limit', { tier: 'enterprise', parameterCaps: { topK: 101 } }, false],
     ['a free maxTokens above the tier', { tier: 'free', parameterCaps: { maxTokens: 513 } }, false],
-    [
-      'two distinct fallbacks',
-      {
-        models: {
-          primary: { provider: 'openai', model: 'a' },
-          fallbacks: [
-            { provider: 'openai', model: 'b' },
-            { provider: 'anthropic', model: 'b' },
-          ],
-        },
-      },
-      true,
-    ],
-    [
-      'a repeated fallback',
-      {
-        models: {
-          primary: { provider: 'openai', model: 'a' },
-          fallbacks: [
-            { provider: 'openai', model: 'b' },
-            { provider: 'openai', model: 'b' },
-          ],
-        },
-      },
-      false,
-    ],
+    ['two distinct fallbacks', fallingBackTo(['openai', 'b'], ['anthropic', 'b']), true],
+    ['a repeated fallback', fallingBackTo(['openai', 'b'], ['openai', 'b']), false],
     [
       'a complete override',
       { override: { multiplier: 10, expiresAt: '2026-12-01T18:00:00Z', reason: 'T-1' } },

@@ -4,7 +4,7 @@
  * flood costs Redis a bounded rate, and is answered 503 SLUICE_NOT_READY, never a false 401),
  * key rotation pushed to the replica, and a snapshot with only the tenants it served.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -13,7 +13,7 @@ import { writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
 import { type RedisKeys, redisKeys } from '../../policy/wire.ts';
 import { type RedisServer, startRedisServer } from '../../test/harness/redis-server.ts';
-import { startTestSidecar } from '../../test/support/sidecar.ts';
+import { closeRedisModeSuite, startTestSidecar } from '../../test/support/sidecar.ts';
 import { until } from '../../test/support/until.ts';
 import type { SidecarHandle } from '../main.ts';
 import type { Settings } from './settings.ts';
@@ -62,13 +62,7 @@ describe('sidecar holds the tenants it serves', () => {
     for (const t of ['la', 'lb', 'lc'])
       await writeTenant(client, keys, { tenantId: t, tier: 'pro' }, [`k-${t}`]);
   });
-  afterAll(async () => {
-    for (const h of handles) await h.close();
-    client?.disconnect();
-    await app?.close();
-    await redis?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeRedisModeSuite({ handles, client, app, redis, stateDir }));
 
   it('evicts past --policy-cache-size, unsubscribes what it evicted, and reloads it on sight', async () => {
     const h = await start({ policyCacheSize: 2, stateDir });

@@ -7,24 +7,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
+import { anthropicClient, openaiClient, openaiError } from '../../test/support/sdk-clients.ts';
 import { egressInternals } from './app.ts';
 
 let rig: EgressRig;
 
-const openaiFor = (tenant: string) =>
-  new OpenAI({
-    baseURL: `${rig.url}/v1`,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: { 'x-sluice-tenant': tenant },
-  });
-const anthropicFor = (tenant: string) =>
-  new Anthropic({
-    baseURL: rig.url,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: { 'x-sluice-tenant': tenant },
-  });
+const openaiFor = (tenant: string) => openaiClient(rig.url, tenant);
+const anthropicFor = (tenant: string) => anthropicClient(rig.url, tenant);
 
 beforeAll(async () => {
   rig = await startEgressRig();
@@ -39,6 +28,29 @@ beforeEach(() => {
 });
 
 const ask = [{ role: 'user' as const, content: 'What is clause 7?' }];
+
+/** `ask` for `tenant`, which must end in an error answer. */
+const refusedAsk = (tenant: string) =>
+  openaiError(openaiFor(tenant).chat.completions.create({ model: 'default', messages: ask }));
+
+/** `ask` streamed for `tenant` with the usage chunk asked for: the text, the last finish_reason and the usage. */
+async function streamChat(tenant: string) {
+  const stream = await openaiFor(tenant).chat.completions.create({
+    model: 'default',
+    messages: ask,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  let text = '';
+  let finish: string | null | undefined = null;
+  let usage: OpenAI.CompletionUsage | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? '';
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+    usage = chunk.usage ?? usage;
+  }
+  return { text, finish, usage };
+}
 
 describe('routing', () => {
   it.each([
@@ -116,18 +128,7 @@ describe('routing', () => {
 
 describe('streams', () => {
   it('passes an OpenAI stream through with the usage chunk when asked', async () => {
-    const stream = await openaiFor('acme-legal').chat.completions.create({
-      model: 'default',
-      messages: ask,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    let text = '';
-    let usage: unknown = null;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      if (chunk.usage) usage = chunk.usage;
-    }
+    const { text, usage } = await streamChat('acme-legal');
     expect(text).toBe('Hello from gpt-4');
     expect(usage).toMatchObject({ completion_tokens: 3 });
   });
@@ -240,20 +241,7 @@ describe('fallback', () => {
   });
 
   it('serves an OpenAI client from Anthropic with a translated stream and usage', async () => {
-    const stream = await openaiFor('initech-research').chat.completions.create({
-      model: 'default',
-      messages: ask,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    let text = '';
-    let finish: string | null | undefined = null;
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-      usage = chunk.usage ?? usage;
-    }
+    const { text, finish, usage } = await streamChat('initech-research');
     expect(text).toBe('Hello from claude-sonnet-4');
     expect(finish).toBe('stop');
     expect(usage?.completion_tokens).toBe(3);
@@ -282,9 +270,7 @@ describe('fallback', () => {
 
   it('does not fall back on a trigger the policy leaves out: a provider 429 stays a 429 (initech: no rate-limited)', async () => {
     rig.anthropic.script([{ status: 429, retryAfter: 2 }], 'claude-sonnet-4');
-    const error = (await openaiFor('initech-research')
-      .chat.completions.create({ model: 'default', messages: ask })
-      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const error = await refusedAsk('initech-research');
     expect(error.status).toBe(429);
     expect(error.code).toBe('SLUICE_UPSTREAM_RATE_LIMITED');
     expect(error.headers?.get('retry-after')).toBe('2');
@@ -294,9 +280,7 @@ describe('fallback', () => {
   it('answers 502 SLUICE_ALL_MODELS_FAILED when every model fails', async () => {
     rig.openai.script([{ status: 500 }], 'gpt-4');
     rig.openai.script([{ status: 503, retryAfter: 7 }], 'gpt-3.5-turbo');
-    const error = (await openaiFor('acme-legal')
-      .chat.completions.create({ model: 'default', messages: ask })
-      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const error = await refusedAsk('acme-legal');
     expect(error.status).toBe(502);
     expect(error.code).toBe('SLUICE_ALL_MODELS_FAILED');
     expect(error.headers?.get('retry-after')).toBe('7');
@@ -304,9 +288,7 @@ describe('fallback', () => {
 
   it('passes a caller error (400) from the provider through without falling back', async () => {
     rig.openai.script([{ status: 400 }], 'gpt-4');
-    const error = (await openaiFor('acme-legal')
-      .chat.completions.create({ model: 'default', messages: ask })
-      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const error = await refusedAsk('acme-legal');
     expect(error.status).toBe(400);
     expect(rig.openai.requestsFor('gpt-3.5-turbo')).toHaveLength(0);
   });

@@ -2,10 +2,11 @@
  * Budgets through the egress with the in-memory store (file mode): reserve, reconcile to the
  * provider's usage (JSON and streams), release on failure, 429 + Retry-After, downgrade.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { redisKeys, usageDay, usageField } from '../../policy/wire.ts';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
+import { openaiClient, openaiError } from '../../test/support/sdk-clients.ts';
 import { egressInternals } from './app.ts';
 import { budgetLimits } from './budget/budget.ts';
 import type { MemoryBudgetStore } from './budget/memory-store.ts';
@@ -18,13 +19,7 @@ afterEach(async () => {
   rig = undefined;
 });
 
-const client = (r: EgressRig, tenant: string) =>
-  new OpenAI({
-    baseURL: `${r.url}/v1`,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: { 'x-sluice-tenant': tenant },
-  });
+const client = (r: EgressRig, tenant: string) => openaiClient(r.url, tenant);
 const ask = [{ role: 'user' as const, content: 'hi' }];
 
 describe('token and cost budgets (memory store)', () => {
@@ -85,9 +80,9 @@ describe('token and cost budgets (memory store)', () => {
     const c = client(rig, 'globex-support');
     await c.chat.completions.create({ model: 'default', messages: ask, max_tokens: 200 });
     await egressInternals(rig.app).flush();
-    const error = (await c.chat.completions
-      .create({ model: 'default', messages: ask, max_tokens: 200 })
-      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const error = await openaiError(
+      c.chat.completions.create({ model: 'default', messages: ask, max_tokens: 200 }),
+    );
     expect(error.status).toBe(429);
     expect(error.code).toBe('SLUICE_BUDGET_EXHAUSTED');
     expect(error.headers?.get('retry-after')).toBe(String(12 * 3600)); // the rig's clock is 12:00 UTC

@@ -1,10 +1,6 @@
-/**
- * Templates through the egress with policy/prompt: extension parsing, the rendered user message
- * appended, screening verdicts → 400 / flag, unknown template.
- */
-import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../test/support/egress.ts';
+import { openaiClient } from '../../test/support/sdk-clients.ts';
 
 describe('templates (policy/prompt)', () => {
   let rig: EgressRig;
@@ -27,12 +23,7 @@ describe('templates (policy/prompt)', () => {
     });
 
   it('renders the template as the last user message, after the app messages', async () => {
-    const client = new OpenAI({
-      baseURL: `${rig.url}/v1`,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: { 'x-sluice-tenant': 'acme-legal' },
-    });
+    const client = openaiClient(rig.url, 'acme-legal');
     await client.chat.completions.create({
       model: 'default',
       messages: [{ role: 'system', content: 'Cite clauses.' }],

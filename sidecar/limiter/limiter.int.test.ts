@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedisServer } from '../../test/harness/redis-server.ts';
-import { startToxiproxy, type Toxiproxy } from '../../test/harness/toxiproxy.ts';
+import { startToxiproxy, type ToxiProxy, type Toxiproxy } from '../../test/harness/toxiproxy.ts';
 import { until } from '../../test/support/until.ts';
 import { createRedisClient } from '../config/redis-client.ts';
 import { SidecarMetrics } from '../metrics.ts';
@@ -35,8 +35,14 @@ const clients: Redis[] = [];
 /**
  * A limiter wired as sidecar/main.ts wires it, against `port`. main.ts uses one number for the
  * deadline and the socket timeout; the tests pull them apart to reach each path on its own.
+ * Returns once the limiter has reached Redis (global mode).
  */
-function rig(port: number, deadlineMs: number, replicas = 1, socketTimeoutMs = deadlineMs): Rig {
+async function rig(
+  port: number,
+  deadlineMs: number,
+  replicas = 1,
+  socketTimeoutMs = deadlineMs,
+): Promise<Rig> {
   // The command client's options of main.ts: fail fast, no retries.
   const client = createRedisClient(`redis://127.0.0.1:${port}`, {
     failFast: true,
@@ -63,6 +69,7 @@ function rig(port: number, deadlineMs: number, replicas = 1, socketTimeoutMs = d
     const m = await metrics.limiterEvents.get();
     return m.values.find((v) => v.labels['event'] === event)?.value ?? 0;
   };
+  await until(() => limiter.mode() === 'global', 'global mode');
   return { limiter, client, metrics, events };
 }
 
@@ -85,6 +92,27 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
     return Number(t) - (Number(time[0]) * 1000 + Number(time[1]) / 1000);
   };
 
+  /** A limiter behind a proxy that answers 700 ms late: past the 300 ms deadline, within the 5 s socket timeout. */
+  const lateRig = async (name: string) => {
+    const proxy = await toxi.proxy(name, redis.port);
+    const r = await rig(proxy.port, 300, 1, 5_000);
+    await proxy.add({ type: 'latency', attributes: { latency: 700 } });
+    return { r, proxy };
+  };
+  /** `refunds` late admissions were given back and landed: the whole burst of 10 is there again. */
+  const expectAllRefunded = async (
+    r: Rig,
+    proxy: ToxiProxy,
+    tenant: string,
+    rate: RateLimit,
+    refunds: number,
+  ) => {
+    await until(async () => (await r.events('refund')) === refunds, 'the refunds');
+    await until(async () => (await debtMs(tenant)) === 0, 'the refunds to land');
+    await proxy.clear();
+    expect(await takeN(r.limiter, tenant, rate, 12)).toBe(10);
+  };
+
   beforeAll(async () => {
     redis = await startRedisServer();
     toxi = await startToxiproxy();
@@ -103,26 +131,17 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
   });
 
   it('refuses a request whose answer misses the deadline, and refunds the late admission', async () => {
-    const proxy = await toxi.proxy('late', redis.port);
-    // A Redis that answers, late: past the 300 ms deadline, within the 5 s socket timeout.
-    const r = rig(proxy.port, 300, 1, 5_000);
-    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const { r, proxy } = await lateRig('late');
     const rate = { limit: 10, windowMs: 3_600_000, burst: 10 };
-    await proxy.add({ type: 'latency', attributes: { latency: 700 } });
     const d = await r.limiter.take('late', rate);
     expect(d).toMatchObject({ allowed: false, retryAfterMs: 1_000 });
     expect(await r.events('deadline')).toBe(1);
-    await until(async () => (await r.events('refund')) === 1, 'the refund');
-    await until(async () => (await debtMs('late')) === 0, 'the refund to land');
-    await proxy.clear();
-    // Nothing was spent: the whole burst is still there.
-    expect(await takeN(r.limiter, 'late', rate, 12)).toBe(10);
+    await expectAllRefunded(r, proxy, 'late', rate, 1);
   });
 
   it('refuses a call lost in flight instead of deciding it again locally', async () => {
     // The socket timeout (300 ms) closes the connection before the deadline (5 s) passes.
-    const r = rig(redis.port, 5_000, 2, 300);
-    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const r = await rig(redis.port, 5_000, 2, 300);
     const rate = { limit: 100, windowMs: 3_600_000, burst: 100 };
     redis.pause();
     // Sent to a Redis that will run it after SIGCONT: the socket timeout closes the connection.
@@ -141,8 +160,7 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
     Promise.all(Array.from({ length: n }, () => l.take(tenant, rate)));
 
   it('decides each call of a batch once: exactly the burst of 60 concurrent calls is admitted', async () => {
-    const r = rig(redis.port, 5_000);
-    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const r = await rig(redis.port, 5_000);
     const rate = { limit: 25, windowMs: 86_400_000, burst: 25 };
     const decisions = await takeAll(r.limiter, 'batched', rate, 60);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(25);
@@ -157,24 +175,17 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
   });
 
   it('refuses every call of a late batch and refunds each late admission', async () => {
-    const proxy = await toxi.proxy('late-batch', redis.port);
-    const r = rig(proxy.port, 300, 1, 5_000);
-    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const { r, proxy } = await lateRig('late-batch');
     const rate = { limit: 10, windowMs: 86_400_000, burst: 10 };
-    await proxy.add({ type: 'latency', attributes: { latency: 700 } });
     const decisions = await takeAll(r.limiter, 'late-batch', rate, 16);
     expect(decisions.every((d) => !d.allowed && d.retryAfterMs === 1_000)).toBe(true);
     expect(await r.events('deadline')).toBe(16);
     // Redis admitted 10 of the 16 late: each is given back, so nothing was spent.
-    await until(async () => (await r.events('refund')) === 10, 'the refunds');
-    await until(async () => (await debtMs('late-batch')) === 0, 'the refunds to land');
-    await proxy.clear();
-    expect(await takeN(r.limiter, 'late-batch', rate, 12)).toBe(10);
+    await expectAllRefunded(r, proxy, 'late-batch', rate, 10);
   });
 
   it('refuses every call of a batch lost in flight; none is decided again locally', async () => {
-    const r = rig(redis.port, 5_000, 2, 300);
-    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const r = await rig(redis.port, 5_000, 2, 300);
     const rate = { limit: 100, windowMs: 86_400_000, burst: 100 };
     redis.pause();
     const lost = await takeAll(r.limiter, 'lost-batch', rate, 8);
@@ -188,8 +199,7 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
   });
 
   it('starts the local share from the last global state, then charges back what it admitted alone', async () => {
-    const r = rig(redis.port, 300, 2);
-    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const r = await rig(redis.port, 300, 2);
     // 100 per day, burst 20: T = 864 s, so nothing refills during the test.
     const rate = { limit: 100, windowMs: 86_400_000, burst: 20 };
     expect(await takeN(r.limiter, 'seeded', rate, 6)).toBe(6);
@@ -209,8 +219,7 @@ describe('limiter accounting under a slow, paused or lost Redis', () => {
   });
 
   it('charges a restarted, empty Redis with what the replicas admitted alone', async () => {
-    const r = rig(redis.port, 300, 2);
-    await until(() => r.limiter.mode() === 'global', 'global mode');
+    const r = await rig(redis.port, 300, 2);
     const rate = { limit: 100, windowMs: 86_400_000, burst: 20 };
     await redis.stop();
     await until(() => r.limiter.mode() === 'local-share', 'local-share mode');

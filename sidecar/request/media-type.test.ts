@@ -9,6 +9,10 @@ const kind = (type: string | undefined, encoding?: string, accepted: string[] = 
   }
 };
 
+const UNSUPPORTED = 'SLUICE_UNSUPPORTED_MEDIA_TYPE';
+const FORM = 'application/x-www-form-urlencoded';
+const MULTIPART = 'multipart/form-data';
+
 describe('classifyBody', () => {
   it.each<[string | undefined, string | undefined, string[], BodyKind | string]>([
     [undefined, undefined, [], 'json'],
@@ -22,38 +26,28 @@ describe('classifyBody', () => {
     ['application/x-json', undefined, [], 'json'],
     ['application/vnd.api+json', undefined, [], 'json'],
     ['application/problem+json', undefined, [], 'json'],
-    ['application/json; charset=latin1', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json; charset=utf-16', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json; charset=utf-8; charset=latin1', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json', 'gzip', [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json', 'deflate', [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json', 'br', [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json', 'gzip, identity', [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
+    ['application/json; charset=latin1', undefined, [], UNSUPPORTED],
+    ['application/json; charset=utf-16', undefined, [], UNSUPPORTED],
+    ['application/json; charset=utf-8; charset=latin1', undefined, [], UNSUPPORTED],
+    ['application/json', 'gzip', [], UNSUPPORTED],
+    ['application/json', 'deflate', [], UNSUPPORTED],
+    ['application/json', 'br', [], UNSUPPORTED],
+    ['application/json', 'gzip, identity', [], UNSUPPORTED],
     ['application/json', 'Identity', [], 'json'],
-    ['text/plain', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
+    ['text/plain', undefined, [], UNSUPPORTED],
     ['text/plain', undefined, ['text/plain'], 'opaque'],
-    ['application/octet-stream', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
+    ['application/octet-stream', undefined, [], UNSUPPORTED],
     ['application/octet-stream', undefined, ['application/octet-stream'], 'opaque'],
-    ['application/x-www-form-urlencoded', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/x-www-form-urlencoded', undefined, ['application/x-www-form-urlencoded'], 'form'],
-    [
-      'application/x-www-form-urlencoded; charset=latin1',
-      undefined,
-      ['application/x-www-form-urlencoded'],
-      'SLUICE_UNSUPPORTED_MEDIA_TYPE',
-    ],
-    ['multipart/form-data; boundary=x', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['multipart/form-data; boundary=x', undefined, ['multipart/form-data'], 'multipart'],
-    ['multipart/form-data', undefined, ['multipart/form-data'], 'SLUICE_BAD_REQUEST'],
-    [
-      'multipart/form-data; boundary=a; boundary=b',
-      undefined,
-      ['multipart/form-data'],
-      'SLUICE_UNSUPPORTED_MEDIA_TYPE',
-    ],
-    ['json', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json; charset', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
-    ['application/json garbage', undefined, [], 'SLUICE_UNSUPPORTED_MEDIA_TYPE'],
+    [FORM, undefined, [], UNSUPPORTED],
+    [FORM, undefined, [FORM], 'form'],
+    ['application/x-www-form-urlencoded; charset=latin1', undefined, [FORM], UNSUPPORTED],
+    ['multipart/form-data; boundary=x', undefined, [], UNSUPPORTED],
+    ['multipart/form-data; boundary=x', undefined, [MULTIPART], 'multipart'],
+    [MULTIPART, undefined, [MULTIPART], 'SLUICE_BAD_REQUEST'],
+    ['multipart/form-data; boundary=a; boundary=b', undefined, [MULTIPART], UNSUPPORTED],
+    ['json', undefined, [], UNSUPPORTED],
+    ['application/json; charset', undefined, [], UNSUPPORTED],
+    ['application/json garbage', undefined, [], UNSUPPORTED],
   ])('%j (encoding %j, accepted %j) → %s', (type, encoding, accepted, expected) => {
     expect(kind(type, encoding, accepted)).toBe(expected);
   });

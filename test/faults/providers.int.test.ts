@@ -37,6 +37,9 @@ function silentFailure(o: Outcome, format: 'openai' | 'anthropic', stream: boole
   }
 }
 
+/** A fake provider's script: the same step `n` times. */
+const repeat = <T>(n: number, step: T): T[] => Array.from({ length: n }, () => step);
+
 describe('fault: providers failing, slow, and cutting streams', () => {
   let rig: EgressRig;
   let faults = 0;
@@ -79,6 +82,15 @@ describe('fault: providers failing, slow, and cutting streams', () => {
     if (silentFailure(o, format, stream)) lost += 1;
     return o;
   };
+  /** `n` of the same call at once. */
+  const calls = (n: number, ...args: Parameters<typeof call>) =>
+    Array.from({ length: n }, () => call(...args));
+  /** `n` calls from acme-legal (OpenAI, streamed or not) and `n` streamed ones from initech-research (Anthropic), at once. */
+  const bothProviders = (n: number, openaiStream: boolean) =>
+    Promise.all([
+      ...calls(n, 'acme-legal', 'openai', openaiStream),
+      ...calls(n, 'initech-research', 'anthropic', true),
+    ]);
   const codeOf = (o: Outcome) => (JSON.parse(o.body) as { error: { code: string } }).error.code;
 
   beforeAll(async () => {
@@ -90,13 +102,10 @@ describe('fault: providers failing, slow, and cutting streams', () => {
   });
 
   it('every provider answering 503: 502 SLUICE_ALL_MODELS_FAILED, never a 200', async () => {
-    rig.openai.script(Array.from({ length: 40 }, () => ({ status: 503 })));
-    rig.anthropic.script(Array.from({ length: 40 }, () => ({ status: 503 })));
+    rig.openai.script(repeat(40, { status: 503 }));
+    rig.anthropic.script(repeat(40, { status: 503 }));
     faults += 80;
-    const out = await Promise.all([
-      ...Array.from({ length: 8 }, () => call('acme-legal', 'openai', false)),
-      ...Array.from({ length: 8 }, () => call('initech-research', 'anthropic', true)),
-    ]);
+    const out = await bothProviders(8, false);
     for (const o of out) {
       expect(o.status).toBe(502);
       expect(codeOf(o)).toBe('SLUICE_ALL_MODELS_FAILED');
@@ -109,18 +118,12 @@ describe('fault: providers failing, slow, and cutting streams', () => {
     // The rig's provider timeout is 2 s; breakers reset by a fresh rig below.
     await rig.close();
     rig = await startEgressRig({ realClock: true });
-    rig.openai.script(
-      Array.from({ length: 4 }, () => ({ delayMs: 3_000 })),
-      'gpt-4',
-    );
-    rig.openai.script(
-      Array.from({ length: 4 }, () => ({ delayMs: 3_000 })),
-      'gpt-3.5-turbo',
-    );
+    rig.openai.script(repeat(4, { delayMs: 3_000 }), 'gpt-4');
+    rig.openai.script(repeat(4, { delayMs: 3_000 }), 'gpt-3.5-turbo');
     faults += 8;
     const [fallback, none] = await Promise.all([
-      Promise.all(Array.from({ length: 4 }, () => call('acme-legal', 'openai', false))),
-      Promise.all(Array.from({ length: 4 }, () => call('globex-support', 'openai', false, 'gpt-3.5-turbo'))),
+      Promise.all(calls(4, 'acme-legal', 'openai', false)),
+      Promise.all(calls(4, 'globex-support', 'openai', false, 'gpt-3.5-turbo')),
     ]);
     // acme-legal: gpt-4 timed out → gpt-3.5-turbo, which is slow too for 4 of the 8 calls to it.
     for (const o of [...fallback, ...none]) {
@@ -134,29 +137,17 @@ describe('fault: providers failing, slow, and cutting streams', () => {
   it('streams cut midway end with an error event; cut before the first event falls back', async () => {
     await rig.close();
     rig = await startEgressRig({ realClock: true });
-    rig.openai.script(
-      Array.from({ length: 4 }, () => ({ cutAfter: 2, text: 'one two three four five six' })),
-      'gpt-4',
-    );
-    rig.anthropic.script(
-      Array.from({ length: 4 }, () => ({ cutAfter: 2, text: 'one two three four five six' })),
-      'claude-sonnet-4',
-    );
+    rig.openai.script(repeat(4, { cutAfter: 2, text: 'one two three four five six' }), 'gpt-4');
+    rig.anthropic.script(repeat(4, { cutAfter: 2, text: 'one two three four five six' }), 'claude-sonnet-4');
     faults += 8;
-    const cut = await Promise.all([
-      ...Array.from({ length: 4 }, () => call('acme-legal', 'openai', true)),
-      ...Array.from({ length: 4 }, () => call('initech-research', 'anthropic', true)),
-    ]);
+    const cut = await bothProviders(4, true);
     for (const o of cut) {
       expect(o.status).toBe(200);
       expect(o.body).toContain('SLUICE_STREAM_INTERRUPTED');
     }
-    rig.openai.script(
-      Array.from({ length: 4 }, () => ({ cutAtStart: true })),
-      'gpt-4',
-    );
+    rig.openai.script(repeat(4, { cutAtStart: true }), 'gpt-4');
     faults += 4;
-    const early = await Promise.all(Array.from({ length: 4 }, () => call('acme-legal', 'openai', true)));
+    const early = await Promise.all(calls(4, 'acme-legal', 'openai', true));
     for (const o of early) {
       expect(o.status).toBe(200);
       expect(o.headers.get('sluice-fallback')).toBe('gpt-4->gpt-3.5-turbo');

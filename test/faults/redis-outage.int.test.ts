@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTenant } from '../../bench/lib/redis-tenants.ts';
+import { rateLimited, writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
@@ -92,21 +92,13 @@ describe('fault: Redis killed and restarted under load', () => {
     await writeTenant(
       client,
       keys,
-      {
-        tenantId: 'fault-a',
-        tier: 'enterprise',
-        models,
-        limits: { requests: { limit: 100_000, window: '1h', burst: 10_000 } },
-      },
+      rateLimited('fault-a', 'enterprise', { limit: 100_000, window: '1h', burst: 10_000 }, { models }),
       ['k-fault-a'],
     );
     // Burst 10 shared by both replicas: the refill (one per 6 min) adds nothing during the test.
-    await writeTenant(
-      client,
-      keys,
-      { tenantId: 'fault-lim', tier: 'pro', limits: { requests: { limit: 10, window: '1h', burst: 10 } } },
-      ['k-fault-lim'],
-    );
+    await writeTenant(client, keys, rateLimited('fault-lim', 'pro', { limit: 10, window: '1h', burst: 10 }), [
+      'k-fault-lim',
+    ]);
     const stateDirs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'sluice-faults-state-')));
     dirs.push(...stateDirs);
     const [a, b] = await Promise.all([spawn('fault-1', stateDirs[0]!), spawn('fault-2', stateDirs[1]!)]);

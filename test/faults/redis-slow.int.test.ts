@@ -12,7 +12,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTenant } from '../../bench/lib/redis-tenants.ts';
+import { rateLimited, writeTenant } from '../../bench/lib/redis-tenants.ts';
 import { type SidecarProcess, spawnSidecar } from '../../bench/lib/sidecar-process.ts';
 import { type FakeProvider, startOpenAIFake } from '../../cli/noisy-neighbor/fakes/openai-server.ts';
 import { type RagApp, startRagApp } from '../../cli/noisy-neighbor/fakes/rag-app.ts';
@@ -70,12 +70,12 @@ describe('fault: Redis slow and half-open under load', () => {
     await writeTenant(
       client,
       keys,
-      {
-        tenantId: 'slow-a',
-        tier: 'enterprise',
-        models: { primary: { provider: 'openai', model: 'gpt-4' } },
-        limits: { requests: { limit: 100_000, window: '1h', burst: 10_000 } },
-      },
+      rateLimited(
+        'slow-a',
+        'enterprise',
+        { limit: 100_000, window: '1h', burst: 10_000 },
+        { models: { primary: { provider: 'openai', model: 'gpt-4' } } },
+      ),
       ['k-slow-a'],
     );
     for (const t of ['slow-lim', 'half-lim']) {

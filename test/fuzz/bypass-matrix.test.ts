@@ -19,6 +19,8 @@ const CAP = 5; // free tier top_k
 const tenant = (id: string, key: string, spec = '') => tenantYaml(id, key, 'free', spec);
 
 type Pairs = [string, unknown][];
+/** Body fields in the order written. */
+const fields = (record: Record<string, unknown>): Pairs => Object.entries(record);
 type Expect = 'admit' | keyof typeof ERRORS;
 
 interface Shape {
@@ -289,6 +291,8 @@ const SHAPES: Shape[] = [
       }),
   },
 ];
+/** it.each rows: each shape under its name. */
+const BY_NAME = SHAPES.map((s) => [s.name, s] as const);
 
 describe('bypass matrix: request shapes × checks, asserted on what the app received', () => {
   let app: Recorder;
@@ -361,30 +365,22 @@ describe('bypass matrix: request shapes × checks, asserted on what the app rece
     }
   };
 
-  it.each(SHAPES.map((s) => [s.name, s] as const))('cap × %s', async (_, shape) => {
-    const { answer, received } = await send(
-      shape,
-      [
-        ['query', 'hello'],
-        ['top_k', 100],
-      ],
-      'top_k',
-      'k-matrix',
-    );
+  /** `body` as the matrix tenant (key k-matrix), with `field` the one the check is about. */
+  const sendMatrix = (
+    shape: Shape,
+    body: Record<string, unknown>,
+    field: string,
+    forged: [string, string][] = [],
+  ) => send(shape, fields(body), field, 'k-matrix', forged);
+
+  it.each(BY_NAME)('cap × %s', async (_, shape) => {
+    const { answer, received } = await sendMatrix(shape, { query: 'hello', top_k: 100 }, 'top_k');
     expectOutcome(shape, answer, received);
     for (const r of received) expect(capViolations(r, 'top_k', CAP)).toEqual([]);
   });
 
-  it.each(SHAPES.map((s) => [s.name, s] as const))('screening × %s', async (_, shape) => {
-    const { answer, received } = await send(
-      shape,
-      [
-        ['note', 'hi'],
-        ['query', ATTACK],
-      ],
-      'query',
-      'k-matrix',
-    );
+  it.each(BY_NAME)('screening × %s', async (_, shape) => {
+    const { answer, received } = await sendMatrix(shape, { note: 'hi', query: ATTACK }, 'query');
     // Admitted shapes must have been screened: the client gets 400 SLUICE_PROMPT_REJECTED.
     const expected =
       shape.expect === 'admit' && !shape.dropped
@@ -407,17 +403,8 @@ describe('bypass matrix: request shapes × checks, asserted on what the app rece
     ['connection', 'close, x-sluice-tenant'],
   ];
 
-  it.each(SHAPES.map((s) => [s.name, s] as const))('tenant identity × %s', async (_, shape) => {
-    const { answer, received } = await send(
-      shape,
-      [
-        ['query', 'hello'],
-        ['top_k', 1],
-      ],
-      'top_k',
-      'k-matrix',
-      FORGED,
-    );
+  it.each(BY_NAME)('tenant identity × %s', async (_, shape) => {
+    const { answer, received } = await sendMatrix(shape, { query: 'hello', top_k: 1 }, 'top_k', FORGED);
     expectOutcome(shape, answer, received);
     for (const r of received) expect(identityViolations(r, 'matrix', 'free')).toEqual([]);
   });
@@ -426,19 +413,7 @@ describe('bypass matrix: request shapes × checks, asserted on what the app rece
     const key = `k-rl-${i}`;
     const answers: RawAnswer[] = [];
     for (let n = 0; n < 3; n++)
-      answers.push(
-        (
-          await send(
-            shape,
-            [
-              ['query', 'hello'],
-              ['top_k', 1],
-            ],
-            'top_k',
-            key,
-          )
-        ).answer,
-      );
+      answers.push((await send(shape, fields({ query: 'hello', top_k: 1 }), 'top_k', key)).answer);
     const reached = [...app.received.values()]
       .flat()
       .filter((r) => identityViolations(r, `rl-${i}`, 'free').length === 0);

@@ -1,17 +1,8 @@
-/**
- * A client can never hurt another tenant through shared state (issue 12, item 2). One tenant
- * floods the egress with hostile bodies — 20,000 levels of nesting, duplicate keys, lone
- * surrogates, invalid UTF-8, numbers out of range, compressed or mistyped bodies, unknown
- * templates, screened variables — while three other tenants (one on the same model) make
- * ordinary calls with the official SDKs. Every hostile answer is the client's 4xx with a registry
- * code, no breaker opens, and every other tenant's success rate is 100%.
- */
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../policy/errors.ts';
 import { egressInternals } from '../../sidecar/egress/app.ts';
 import { type EgressRig, startEgressRig } from '../support/egress.ts';
+import { anthropicClient, openaiClient } from '../support/sdk-clients.ts';
 import { ATTACK } from './oracles.ts';
 import { buildRequest, rawRequest } from './raw-http.ts';
 
@@ -116,12 +107,7 @@ describe('a client cannot hurt another tenant through the egress', () => {
   it('regression: five 20,000-deep bodies no longer open the gpt-3.5-turbo breaker for everyone', async () => {
     for (let i = 0; i < 5; i++)
       expect((await hostile('application/json', HOSTILE_BODIES[0]![2])).status).toBe(400);
-    const openai = new OpenAI({
-      baseURL: `${rig.url}/v1`,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: { 'x-sluice-tenant': 'globex-support' },
-    });
+    const openai = openaiClient(rig.url, 'globex-support');
     const answer = await openai.chat.completions.create({
       model: 'default',
       messages: [{ role: 'user', content: 'hi' }],
@@ -130,19 +116,8 @@ describe('a client cannot hurt another tenant through the egress', () => {
   });
 
   it('a flood of hostile bodies leaves every other tenant at 100% success and every breaker closed', async () => {
-    const openai = (tenant: string) =>
-      new OpenAI({
-        baseURL: `${rig.url}/v1`,
-        apiKey: 'unused',
-        maxRetries: 0,
-        defaultHeaders: { 'x-sluice-tenant': tenant },
-      });
-    const anthropic = new Anthropic({
-      baseURL: rig.url,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: { 'x-sluice-tenant': 'initech-research' },
-    });
+    const openai = (tenant: string) => openaiClient(rig.url, tenant);
+    const anthropic = anthropicClient(rig.url, 'initech-research');
     const flood = async () => {
       let refused = 0;
       for (let round = 0; round < 6; round++) {

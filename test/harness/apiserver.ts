@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { devEnv } from './env.ts';
-import { freePort } from './postgres-server.ts';
+import { freePort } from './redis-server.ts';
 
 const run = promisify(execFile);
 
@@ -101,37 +101,22 @@ current-context: c
       apiserver = spawn(
         `${bin}/kube-apiserver`,
         [
-          '--etcd-servers',
-          `http://127.0.0.1:${etcdPort}`,
-          '--bind-address',
-          '127.0.0.1',
-          '--advertise-address',
-          '127.0.0.1',
-          '--secure-port',
-          String(port),
-          '--tls-cert-file',
-          `${pki}/apiserver.crt`,
-          '--tls-private-key-file',
-          `${pki}/apiserver.key`,
-          '--client-ca-file',
-          `${pki}/ca.crt`,
-          '--service-account-issuer',
-          'https://kubernetes.default.svc.cluster.local',
-          '--service-account-key-file',
-          `${pki}/sa.pub`,
-          '--service-account-signing-key-file',
-          `${pki}/sa.key`,
-          '--service-cluster-ip-range',
-          '10.96.0.0/16',
-          '--authorization-mode',
-          'RBAC',
+          ...['--etcd-servers', `http://127.0.0.1:${etcdPort}`],
+          ...['--bind-address', '127.0.0.1'],
+          ...['--advertise-address', '127.0.0.1'],
+          ...['--secure-port', String(port)],
+          ...['--tls-cert-file', `${pki}/apiserver.crt`],
+          ...['--tls-private-key-file', `${pki}/apiserver.key`],
+          ...['--client-ca-file', `${pki}/ca.crt`],
+          ...['--service-account-issuer', 'https://kubernetes.default.svc.cluster.local'],
+          ...['--service-account-key-file', `${pki}/sa.pub`],
+          ...['--service-account-signing-key-file', `${pki}/sa.key`],
+          ...['--service-cluster-ip-range', '10.96.0.0/16'],
+          ...['--authorization-mode', 'RBAC'],
           '--allow-privileged=true',
-          '--disable-admission-plugins',
-          'ServiceAccount',
-          '--cert-dir',
-          join(dir, 'certs'),
-          '--v',
-          '0',
+          ...['--disable-admission-plugins', 'ServiceAccount'],
+          ...['--cert-dir', join(dir, 'certs')],
+          ...['--v', '0'],
         ],
         { stdio: ['ignore', log('apiserver'), log('apiserver')] },
       );

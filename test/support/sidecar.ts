@@ -147,3 +147,21 @@ export async function startTestSidecar(options: TestSidecarOptions): Promise<Tes
     },
   };
 }
+
+/** What a Redis-mode suite starts; any part may be missing when its start failed. */
+export interface RedisModeSuite {
+  handles: SidecarHandle[];
+  client?: { disconnect(): void } | undefined;
+  app?: { close(): Promise<void> } | undefined;
+  redis?: { stop(): Promise<void> } | undefined;
+  stateDir: string;
+}
+
+/** Tears a Redis-mode suite down: the sidecars first, then the client, the app, Redis and the state folder. */
+export async function closeRedisModeSuite(suite: RedisModeSuite): Promise<void> {
+  for (const h of suite.handles) await h.close();
+  suite.client?.disconnect();
+  await suite.app?.close();
+  await suite.redis?.stop();
+  rmSync(suite.stateDir, { recursive: true, force: true });
+}

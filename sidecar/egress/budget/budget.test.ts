@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeEffectivePolicy } from '../../../policy/effective.ts';
+import { reserve } from '../../../test/support/budget.ts';
 import {
+  type Amount,
   admits,
   budgetLimits,
   costMicroUsd,
@@ -84,38 +86,14 @@ describe('budget math', () => {
     expect(retryAfterSeconds(limits, 'cost', t)).toBe(30 * 60); // Feb ends at the same instant
   });
 
+  const amount = (tokens: number, costMicroUsd: number): Amount => ({ tokens, costMicroUsd });
   it.each([
     // settled, held, reservation → refusal
-    [
-      { tokens: 0, costMicroUsd: 0 },
-      { tokens: 0, costMicroUsd: 0 },
-      { tokens: 1_000, costMicroUsd: 10_000 },
-      null,
-    ],
-    [
-      { tokens: 600, costMicroUsd: 0 },
-      { tokens: 300, costMicroUsd: 0 },
-      { tokens: 200, costMicroUsd: 0 },
-      { kind: 'pending', budget: 'tokens' },
-    ],
-    [
-      { tokens: 900, costMicroUsd: 0 },
-      { tokens: 0, costMicroUsd: 0 },
-      { tokens: 200, costMicroUsd: 0 },
-      { kind: 'exhausted', budget: 'tokens' },
-    ],
-    [
-      { tokens: 900, costMicroUsd: 0 },
-      { tokens: 500, costMicroUsd: 0 },
-      { tokens: 200, costMicroUsd: 0 },
-      { kind: 'exhausted', budget: 'tokens' },
-    ],
-    [
-      { tokens: 0, costMicroUsd: 5_000 },
-      { tokens: 0, costMicroUsd: 4_000 },
-      { tokens: 1, costMicroUsd: 2_000 },
-      { kind: 'pending', budget: 'cost' },
-    ],
+    [amount(0, 0), amount(0, 0), amount(1_000, 10_000), null],
+    [amount(600, 0), amount(300, 0), amount(200, 0), { kind: 'pending', budget: 'tokens' }],
+    [amount(900, 0), amount(0, 0), amount(200, 0), { kind: 'exhausted', budget: 'tokens' }],
+    [amount(900, 0), amount(500, 0), amount(200, 0), { kind: 'exhausted', budget: 'tokens' }],
+    [amount(0, 5_000), amount(0, 4_000), amount(1, 2_000), { kind: 'pending', budget: 'cost' }],
   ] as const)(
     'decide: settled %o + held %o + reservation %o → %o',
     (settled, held, reservation, expected) => {
@@ -148,21 +126,9 @@ describe('budget math', () => {
 
   it('memory store: a hold is all-or-nothing, the settle releases it and charges what was used', async () => {
     const store = new MemoryBudgetStore();
-    const first = await store.reserve({
-      tenantId: 't',
-      limits,
-      holdId: 'a',
-      amount: { tokens: 800, costMicroUsd: 10 },
-      force: false,
-    });
+    const first = await reserve(store, 't', limits, 'a', { tokens: 800, costMicroUsd: 10 });
     expect(first.ok).toBe(true);
-    const denied = await store.reserve({
-      tenantId: 't',
-      limits,
-      holdId: 'b',
-      amount: { tokens: 300, costMicroUsd: 10 },
-      force: false,
-    });
+    const denied = await reserve(store, 't', limits, 'b', { tokens: 300, costMicroUsd: 10 });
     // 0 settled + 800 held + 300 > 1,000, but 0 + 300 fits: pending, not exhausted.
     expect(denied).toMatchObject({ ok: false, refusal: { kind: 'pending', budget: 'tokens' } });
     await store.settle({
@@ -189,13 +155,7 @@ describe('budget math', () => {
   it('memory store: a hold nobody settles expires', async () => {
     let now = 0;
     const store = new MemoryBudgetStore(() => now);
-    await store.reserve({
-      tenantId: 't',
-      limits,
-      holdId: 'x',
-      amount: { tokens: 900, costMicroUsd: 1 },
-      force: false,
-    });
+    await reserve(store, 't', limits, 'x', { tokens: 900, costMicroUsd: 1 });
     expect(store.held('t').tokens).toBe(900);
     now = HOLD_TTL_MS;
     expect(store.held('t').tokens).toBe(0);

@@ -8,18 +8,23 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEffectivePolicy } from '../../../policy/effective.ts';
 import { redisKeys, usageDay, usageField } from '../../../policy/wire.ts';
 import { devEnv } from '../../../test/harness/env.ts';
+import { reserve } from '../../../test/support/budget.ts';
 import { type EgressRig, examplePolicies, startEgressRig } from '../../../test/support/egress.ts';
+import { openaiClient } from '../../../test/support/sdk-clients.ts';
 import { egressInternals } from '../app.ts';
 import { budgetLimits, HOLD_TTL_MS, holdMember } from './budget.ts';
 import { RedisBudgetStore } from './redis-store.ts';
 
 const prefix = `sluice-test-egress-${randomBytes(4).toString('hex')}:`;
 let redis: Redis;
+
+/** The pro tier's budget limits for `tenantId` on the day of `now`. */
+const proLimits = (tenantId: string, now: number) =>
+  budgetLimits(computeEffectivePolicy({ tenantId, tier: 'pro' }, new Date(now)), now);
 
 beforeAll(() => {
   redis = new Redis(devEnv().redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
@@ -41,13 +46,7 @@ describe('RedisBudgetStore', () => {
     const limits = budgetLimits(policy, now);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        store.reserve({
-          tenantId: 'race',
-          limits,
-          holdId: `h${i}`,
-          amount: { tokens: 70, costMicroUsd: 1 },
-          force: false,
-        }),
+        reserve(store, 'race', limits, `h${i}`, { tokens: 70, costMicroUsd: 1 }),
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(14); // 14 × 70 = 980 ≤ 1,000 < 15 × 70
@@ -65,10 +64,7 @@ describe('RedisBudgetStore', () => {
   it('places a hold once per id, however often the reserve is sent', async () => {
     const store = new RedisBudgetStore(redis, prefix);
     const now = Date.UTC(2026, 2, 14);
-    const limits = budgetLimits(
-      computeEffectivePolicy({ tenantId: 'again', tier: 'pro' }, new Date(now)),
-      now,
-    );
+    const limits = proLimits('again', now);
     const request = {
       tenantId: 'again',
       limits,
@@ -84,30 +80,15 @@ describe('RedisBudgetStore', () => {
   it('releases a hold nobody settles once it expires', async () => {
     const store = new RedisBudgetStore(redis, prefix);
     const now = Date.UTC(2026, 2, 14);
-    const limits = budgetLimits(
-      computeEffectivePolicy({ tenantId: 'leak', tier: 'pro' }, new Date(now)),
-      now,
-    );
-    await store.reserve({
-      tenantId: 'leak',
-      limits,
-      holdId: 'gone',
-      amount: { tokens: 500, costMicroUsd: 9 },
-      force: false,
-    });
+    const limits = proLimits('leak', now);
+    await reserve(store, 'leak', limits, 'gone', { tokens: 500, costMicroUsd: 9 });
     // As if HOLD_TTL_MS had passed: the sidecar that placed it died before its settle.
     await redis.zadd(
       redisKeys(prefix).budgetHolds('leak'),
       1,
       holdMember('gone', { tokens: 500, costMicroUsd: 9 }),
     );
-    await store.reserve({
-      tenantId: 'leak',
-      limits,
-      holdId: 'next',
-      amount: { tokens: 1, costMicroUsd: 0 },
-      force: false,
-    });
+    await reserve(store, 'leak', limits, 'next', { tokens: 1, costMicroUsd: 0 });
     expect(await store.held('leak')).toEqual({ tokens: 1, costMicroUsd: 0, holds: 1 });
   });
 
@@ -117,13 +98,10 @@ describe('RedisBudgetStore', () => {
     // expired such a hold.
     const store = new RedisBudgetStore(redis, prefix);
     const now = Date.UTC(2026, 2, 14);
-    const limits = budgetLimits(
-      computeEffectivePolicy({ tenantId: 'free', tier: 'pro' }, new Date(now)),
-      now,
-    );
+    const limits = proLimits('free', now);
     const amount = { tokens: 40, costMicroUsd: 0 };
-    await store.reserve({ tenantId: 'free', limits, holdId: 'z1', amount, force: false });
-    await store.reserve({ tenantId: 'free', limits, holdId: 'z2', amount, force: false });
+    await reserve(store, 'free', limits, 'z1', amount);
+    await reserve(store, 'free', limits, 'z2', amount);
     await expect(
       store.settle({
         tenantId: 'free',
@@ -134,9 +112,7 @@ describe('RedisBudgetStore', () => {
       }),
     ).resolves.toEqual({ tokens: 30, costMicroUsd: 0 });
     await redis.zadd(redisKeys(prefix).budgetHolds('free'), 1, holdMember('z2', amount)); // expired
-    await expect(
-      store.reserve({ tenantId: 'free', limits, holdId: 'z3', amount, force: false }),
-    ).resolves.toMatchObject({ ok: true });
+    await expect(reserve(store, 'free', limits, 'z3', amount)).resolves.toMatchObject({ ok: true });
     expect(await store.held('free')).toEqual({ tokens: 40, costMicroUsd: 0, holds: 1 });
   });
 
@@ -146,7 +122,7 @@ describe('RedisBudgetStore', () => {
     const policy = computeEffectivePolicy({ tenantId: 'settle', tier: 'pro' }, new Date(now));
     const limits = budgetLimits(policy, now);
     const amount = { tokens: 100, costMicroUsd: 50 };
-    await store.reserve({ tenantId: 'settle', limits, holdId: 's1', amount, force: false });
+    await reserve(store, 'settle', limits, 's1', amount);
     const usageKey = `${prefix}usage:2026-03-14:settle`;
     const settled = await store.settle({
       tenantId: 'settle',
@@ -174,20 +150,11 @@ describe('RedisBudgetStore', () => {
     });
     const down = new RedisBudgetStore(offline, prefix, { pendingFile });
     const now = Date.UTC(2026, 2, 15);
-    const limits = budgetLimits(
-      computeEffectivePolicy({ tenantId: 'pend', tier: 'pro' }, new Date(now)),
-      now,
-    );
+    const limits = proLimits('pend', now);
     const usageKey = `${prefix}usage:2026-03-15:pend`;
     // One hold placed before Redis went away; its settle must release it on the replay.
     const held = { tokens: 50, costMicroUsd: 5 };
-    await new RedisBudgetStore(redis, prefix).reserve({
-      tenantId: 'pend',
-      limits,
-      holdId: 'p0',
-      amount: held,
-      force: false,
-    });
+    await reserve(new RedisBudgetStore(redis, prefix), 'pend', limits, 'p0', held);
     for (let i = 0; i < 3; i++) {
       await down.settle({
         tenantId: 'pend',
@@ -234,12 +201,7 @@ describe('egress with Redis', () => {
   it('keeps a tenant within its budget under 50 concurrent requests, and counts usage in Redis', async () => {
     // Each request reserves its prompt estimate + 100 tokens; the fake uses fewer than reserved.
     rig.openai.script(Array.from({ length: 50 }, () => ({ usage: { prompt: 10, completion: 90 } })));
-    const c = new OpenAI({
-      baseURL: `${rig.url}/v1`,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: { 'x-sluice-tenant': 'globex-support' },
-    });
+    const c = openaiClient(rig.url, 'globex-support');
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         (i % 2 === 0
